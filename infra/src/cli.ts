@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '@concord/config';
+import { ROOT, stateDir } from './paths';
+import { note, seconds, step } from './progress';
+import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
+import { stackDown, stackUp } from './stack';
+import { Supervisor, waitServicesReady } from './supervisor';
+
+const USAGE = `usage: node infra/bin/concord.mjs <command>
+  start    bring up nats-server and Cassandra, then the services (Ctrl-C stops everything)
+  test     bring up the stack, run jest (extra arguments go to jest), stop what was started
+  up       bring up nats-server and Cassandra and leave them running
+  down     stop the nats-server and Cassandra this checkout started
+  clean    stop them and delete the local state (.concord/)
+  bench    bring up the stack and run the benchmarks`;
+
+function config(env: NodeJS.ProcessEnv): StackConfig {
+  try {
+    return readStackConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(err.message);
+    throw err;
+  }
+}
+
+/** Resolves on the first SIGINT/SIGTERM; later signals are ignored while we shut down. */
+function onSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (s: NodeJS.Signals) => resolve(s);
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
+  });
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = Date.now();
+  const cfg = config(env);
+  const signal = onSignal();
+  const handle = await stackUp(cfg);
+  const supervisor = new Supervisor(serviceEnv(cfg, env));
+  supervisor.startServices(cfg.mode as 'services' | 'all-in-one');
+  let code = 0;
+  try {
+    await Promise.race([waitServicesReady(env, 90_000, supervisor.failed), signal.then((s) => { throw new Error(`${s} during start`); })]);
+    process.stdout.write(`[concord] ready in ${seconds(t0)}: XMPP 127.0.0.1:5222, WebSocket ws://127.0.0.1:5280/xmpp-websocket, ` +
+      `gRPC 127.0.0.1:50051. Check with \`npm run ctl -- status\`; Ctrl-C stops everything.\n`);
+    const why = await Promise.race([signal.then((s) => `received ${s}`), supervisor.failed.then((r) => { code = 1; return r; })]);
+    note(why);
+  } catch (err) {
+    process.stderr.write(`[concord] ✗ ${(err as Error).message}\n`);
+    code = 1;
+  }
+  await step('stopping services', () => supervisor.stop());
+  await stackDown(handle);
+  return code;
+}
+
+function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const jest = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], { cwd: ROOT, env, stdio: 'inherit' });
+    jest.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function test(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Throwaway test nodes do not need fsync; an explicit setting wins.
+  const cfg = config({ CONCORD_CASSANDRA_UNSAFE_FAST: 'true', ...env });
+  const handle = await stackUp(cfg);
+  try {
+    const testEnv = { ...serviceEnv(cfg, env), CONCORD_TEST_STACK: '1' };
+    return await runJest(args, testEnv);
+  } finally {
+    await stackDown(handle);
+  }
+}
+
+async function bench(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const cfg = config(env);
+  const handle = await stackUp(cfg);
+  try {
+    return await new Promise((resolve) => {
+      const p = spawn(process.execPath, [join(ROOT, 'test', 'bench', 'run.js'), ...args], { cwd: ROOT, env: serviceEnv(cfg, env), stdio: 'inherit' });
+      p.on('exit', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    await stackDown(handle);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  const env = process.env;
+  switch (command) {
+    case 'start':
+      return start(env);
+    case 'test':
+      return test(rest, env);
+    case 'bench':
+      return bench(rest, env);
+    case 'up':
+      await stackUp(config(env));
+      note('stack is up; `npm run stack:down` stops it');
+      return 0;
+    case 'down':
+      await stackDown();
+      return 0;
+    case 'clean':
+      await stackDown();
+      await step(`deleting ${stateDir(env)}`, async () => rmSync(stateDir(env), { recursive: true, force: true }));
+      return 0;
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 64;
+  }
+}

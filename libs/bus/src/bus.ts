@@ -1,0 +1,93 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@concord/log';
+import { busNames, type BucketKey, type BusNames } from './names';
+import { bucketDecls, consumerDecls, DEFAULT_BUS_SETTINGS, streamDecls, type BusSettings } from './registry';
+import { ensureBuckets, ensureConsumers, ensureStreams } from './ensure';
+
+export interface BusOptions {
+  servers: string[];
+  /** Connection name shown in nats-server monitoring, e.g. "concord-router@host". */
+  name: string;
+  prefix?: string;
+  partitions?: number;
+  settings?: Partial<BusSettings>;
+  log: Logger;
+}
+
+/** One NATS connection with its JetStream handles and the registry's names. */
+export class Bus {
+  private readonly kvs = new Map<BucketKey, KV>();
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly names: BusNames,
+    readonly settings: BusSettings,
+    private readonly log: Logger,
+  ) {}
+
+  static async connect(opts: BusOptions): Promise<Bus> {
+    const names = busNames(opts.prefix, opts.partitions);
+    const nc = await connect({
+      servers: opts.servers,
+      name: opts.name,
+      // Keep trying forever: services survive a nats-server restart instead of dying with it.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    const jsm = await jetstreamManager(nc);
+    const bus = new Bus(nc, jetstream(nc), jsm, names, { ...DEFAULT_BUS_SETTINGS, ...opts.settings }, opts.log);
+    bus.watchStatus();
+    return bus;
+  }
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
+          this.log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats connection status');
+        }
+      }
+    })();
+  }
+
+  /** Idempotent: creates or updates every stream, shared durable consumer and KV bucket. */
+  async ensure(): Promise<void> {
+    const outcome = await ensureStreams(this.jsm, streamDecls(this.names, this.settings));
+    await ensureConsumers(this.jsm, (d) => this.names.stream(d.stream), consumerDecls(this.names));
+    await ensureBuckets(this.nc, bucketDecls(this.names, this.settings));
+    this.log.debug({ streams: outcome }, 'bus registry ensured');
+  }
+
+  async kv(key: BucketKey): Promise<KV> {
+    let kv = this.kvs.get(key);
+    if (!kv) {
+      kv = await new Kvm(this.js).open(this.names.bucket(key));
+      this.kvs.set(key, kv);
+    }
+    return kv;
+  }
+
+  /** True when the server answers a JetStream API request. */
+  async ready(timeoutMs = 2_000): Promise<boolean> {
+    if (this.nc.isClosed()) return false;
+    try {
+      await Promise.race([
+        this.jsm.getAccountInfo(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Flushes what was published and closes; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain();
+  }
+}

@@ -1,0 +1,127 @@
+import { context as otContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { JetStreamClient, JsMsg, ConsumerMessages } from '@nats-io/jetstream';
+import type { Logger } from '@concord/log';
+import type { EventType } from './codec';
+import { Header } from './headers';
+import { extractTrace } from './trace';
+
+/** What a handler decided about one message. */
+export type Verdict =
+  | { kind: 'ack' }
+  /** Try again later (a transient failure); redelivered after `delayMs`. */
+  | { kind: 'retry'; delayMs: number; reason: string }
+  /** Never deliver again (a poison message); logged with the reason. */
+  | { kind: 'drop'; reason: string };
+
+export const ack: Verdict = { kind: 'ack' };
+
+export interface Delivered<T> {
+  value: T;
+  subject: string;
+  /** Stream sequence: the message's position in its stream. */
+  streamSeq: number;
+  deliveryCount: number;
+  msgId: string | undefined;
+}
+
+export interface ConsumeOptions {
+  stream: string;
+  durable: string;
+  log: Logger;
+  /** Messages fetched ahead; the handler still sees them one at a time, in order. */
+  batch?: number;
+}
+
+export interface RunningConsumer {
+  /** Stops fetching, lets the message in hand finish, resolves when the loop has ended. */
+  stop(): Promise<void>;
+  /** Resolves when the loop ends for any reason. */
+  readonly done: Promise<void>;
+}
+
+const tracer = () => trace.getTracer('@concord/bus');
+
+/**
+ * Reads a durable pull consumer in order and hands each decoded event to `handler` inside a
+ * CONSUMER span continuing the producer's trace. Undecodable messages are dropped (terminated),
+ * never redelivered forever; exceptions from the handler become a retry.
+ */
+export async function consumeEvents<T>(
+  js: JetStreamClient,
+  type: EventType<T>,
+  opts: ConsumeOptions,
+  handler: (event: Delivered<T>) => Promise<Verdict>,
+): Promise<RunningConsumer> {
+  const consumer = await js.consumers.get(opts.stream, opts.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: opts.batch ?? 256 });
+  const done = (async () => {
+    for await (const m of messages) await handleOne(m, type, opts, handler);
+  })();
+  return {
+    done,
+    stop: async () => {
+      await messages.close();
+      await done;
+    },
+  };
+}
+
+async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, handler: (e: Delivered<T>) => Promise<Verdict>): Promise<void> {
+  const parent = extractTrace(m.headers);
+  const span = tracer().startSpan(`process ${type.name}`, {
+    kind: SpanKind.CONSUMER,
+    attributes: {
+      'messaging.system': 'nats',
+      'messaging.destination.name': m.subject,
+      'messaging.nats.stream': opts.stream,
+      'messaging.nats.consumer': opts.durable,
+      'messaging.nats.sequence': m.seq,
+    },
+  }, parent);
+  const log = opts.log;
+  try {
+    let value: T;
+    try {
+      value = type.fns.decode(m.data);
+    } catch (err) {
+      log.error({ err, subject: m.subject, seq: m.seq }, 'undecodable event dropped');
+      m.term('undecodable');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
+      return;
+    }
+    const delivered: Delivered<T> = {
+      value,
+      subject: m.subject,
+      streamSeq: m.seq,
+      deliveryCount: m.info.deliveryCount,
+      msgId: m.headers?.has(Header.msgId) ? m.headers.get(Header.msgId) : undefined,
+    };
+    let verdict: Verdict;
+    try {
+      verdict = await otContext.with(trace.setSpan(parent, span), () => handler(delivered));
+    } catch (err) {
+      verdict = { kind: 'retry', delayMs: Math.min(30_000, 250 * 2 ** Math.min(m.info.deliveryCount, 7)), reason: (err as Error).message };
+      span.recordException(err as Error);
+    }
+    applyVerdict(m, verdict, log);
+    if (verdict.kind !== 'ack') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.reason });
+  } finally {
+    span.end();
+  }
+}
+
+function applyVerdict(m: JsMsg, v: Verdict, log: Logger): void {
+  switch (v.kind) {
+    case 'ack':
+      m.ack();
+      return;
+    case 'retry':
+      log.warn({ subject: m.subject, seq: m.seq, delivery: m.info.deliveryCount, reason: v.reason }, 'event will be retried');
+      m.nak(v.delayMs);
+      return;
+    case 'drop':
+      log.error({ subject: m.subject, seq: m.seq, reason: v.reason }, 'event dropped');
+      m.term(v.reason);
+      return;
+  }
+}

@@ -1,0 +1,138 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { BusNames, StreamKey, BucketKey } from './names';
+
+/** Deployment-dependent knobs of the registry; everything else is fixed here. */
+export interface BusSettings {
+  /** JetStream replicas for every stream and bucket (1 locally, 3 in a cluster). */
+  replicas: number;
+  /** How long history events are kept; 0 keeps them forever (the archive is rebuilt from them). */
+  historyMaxAgeMs: number;
+  /** How long accepted stanzas are kept after the router has handled them. */
+  inboundMaxAgeMs: number;
+  /** Window in which a re-published event with the same message ID is dropped by JetStream. */
+  duplicateWindowMs: number;
+  /** A session registry entry expires this long after its gateway's last heartbeat. */
+  sessionTtlMs: number;
+  /** How long Stream Management state is kept for resumption. */
+  smStateTtlMs: number;
+}
+
+export const DEFAULT_BUS_SETTINGS: BusSettings = {
+  replicas: 1,
+  historyMaxAgeMs: 0,
+  inboundMaxAgeMs: 7 * 86_400_000,
+  duplicateWindowMs: 120_000,
+  sessionTtlMs: 90_000,
+  smStateTtlMs: 600_000,
+};
+
+export interface StreamDecl {
+  key: StreamKey;
+  /** What the stream holds and who reads it. */
+  purpose: string;
+  config: Partial<StreamConfig> & { name: string; subjects: string[] };
+}
+
+/**
+ * Every stream Concord uses. Durable, must-not-lose data is file storage with explicit acks;
+ * short-lived signals (presence) are memory streams with a short max age. Only fields that
+ * nats-server 2.9 understands are set.
+ */
+export function streamDecls(names: BusNames, s: BusSettings): StreamDecl[] {
+  const base = (key: StreamKey) => ({
+    name: names.stream(key),
+    subjects: [names.streamSubjects(key)],
+    num_replicas: s.replicas,
+    duplicate_window: nanos(s.duplicateWindowMs),
+    discard: DiscardPolicy.Old,
+  });
+  return [
+    {
+      key: 'inbound',
+      purpose: 'client stanzas accepted by gateways, partitioned by sending account; read by the router',
+      config: { ...base('inbound'), storage: StorageType.File, retention: RetentionPolicy.Limits, max_age: nanos(s.inboundMaxAgeMs) },
+    },
+    {
+      key: 'history',
+      purpose: 'per-account history events; the source of truth the archive projects into Cassandra',
+      config: { ...base('history'), storage: StorageType.File, retention: RetentionPolicy.Limits, max_age: nanos(s.historyMaxAgeMs) },
+    },
+    {
+      key: 'commits',
+      purpose: 'archive commits per gateway node; turned into Stream Management acks',
+      config: { ...base('commits'), storage: StorageType.File, retention: RetentionPolicy.Limits, max_age: nanos(3_600_000) },
+    },
+    {
+      key: 'push',
+      purpose: 'push requests for the push service; removed once handled',
+      config: { ...base('push'), storage: StorageType.File, retention: RetentionPolicy.Workqueue, max_age: nanos(86_400_000) },
+    },
+    {
+      key: 'presence',
+      purpose: 'presence stanzas and session lifecycle events; short-lived',
+      config: { ...base('presence'), storage: StorageType.Memory, retention: RetentionPolicy.Limits, max_age: nanos(300_000) },
+    },
+  ];
+}
+
+export interface ConsumerDecl {
+  stream: StreamKey;
+  service: string;
+  config: Partial<ConsumerConfig> & { durable_name: string };
+}
+
+/**
+ * Durable consumers that exist for the whole deployment (not per gateway node). Each is read
+ * in order by its service; poison messages are terminated after max_deliver attempts.
+ */
+export function consumerDecls(names: BusNames): ConsumerDecl[] {
+  const durable = (stream: StreamKey, service: string, purpose: string): ConsumerDecl => ({
+    stream,
+    service,
+    config: {
+      durable_name: names.durable(service, purpose),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(30_000),
+      max_deliver: 20,
+      max_ack_pending: 1_000,
+    },
+  });
+  return [
+    durable('inbound', 'router', 'inbound'),
+    durable('history', 'archive', 'history'),
+    durable('push', 'push', 'requests'),
+    durable('presence', 'presence', 'events'),
+  ];
+}
+
+export interface BucketDecl {
+  key: BucketKey;
+  purpose: string;
+  name: string;
+  ttlMs: number;
+  storage: 'file' | 'memory';
+  replicas: number;
+}
+
+export function bucketDecls(names: BusNames, s: BusSettings): BucketDecl[] {
+  return [
+    {
+      key: 'sessions',
+      purpose: 'session registry: every bound session, kept alive by gateway heartbeats',
+      name: names.bucket('sessions'),
+      ttlMs: s.sessionTtlMs,
+      storage: 'file',
+      replicas: s.replicas,
+    },
+    {
+      key: 'smState',
+      purpose: 'Stream Management state for resumption across gateway restarts',
+      name: names.bucket('smState'),
+      ttlMs: s.smStateTtlMs,
+      storage: 'file',
+      replicas: s.replicas,
+    },
+  ];
+}

@@ -1,0 +1,2 @@
+export * from './spec';
+export { readConfig, mergeSpecs, markdownRows, parseDuration } from './read';

@@ -1,0 +1,58 @@
+import { hostname } from 'node:os';
+import type { Client } from 'cassandra-driver';
+import { Bus } from '@concord/bus';
+import { createLogger, type Logger } from '@concord/log';
+import { connectCassandra, schemaStatus, type CassandraSettings } from '@concord/storage';
+import type { CommonConfig } from './common-config';
+import { retryUntil } from './retry';
+
+/** What every service holds: its config, logger, bus connection and Cassandra session. */
+export interface BaseContext<C extends CommonConfig = CommonConfig> {
+  service: string;
+  config: C;
+  log: Logger;
+  bus: Bus;
+  cassandra: Client;
+}
+
+export function cassandraSettings(c: CommonConfig, keyspace: string | undefined = c.cassandraKeyspace): CassandraSettings {
+  return {
+    contactPoints: c.cassandraContactPoints,
+    localDataCenter: c.cassandraLocalDc,
+    ...(keyspace ? { keyspace } : {}),
+    ...(c.cassandraUsername ? { username: c.cassandraUsername, password: c.cassandraPassword } : {}),
+  };
+}
+
+/**
+ * Connects to NATS (ensuring the bus registry) and Cassandra, retrying until the startup
+ * timeout so that services may start before their dependencies. Refuses to run against a
+ * keyspace whose schema is behind this build.
+ */
+export async function openBaseContext<C extends CommonConfig>(service: string, config: C, overrides: Partial<BaseContext<C>> = {}): Promise<BaseContext<C>> {
+  const log = overrides.log ?? createLogger(service, config.logLevel as never);
+  const deadline = Date.now() + config.startupTimeout;
+  const bus = overrides.bus ?? await retryUntil(deadline, log, 'nats', () => Bus.connect({
+    servers: config.natsUrls,
+    name: `concord-${service}@${hostname()}/${config.nodeId}`,
+    prefix: config.busPrefix,
+    partitions: config.busPartitions,
+    settings: { replicas: config.busReplicas, historyMaxAgeMs: config.historyMaxAge },
+    log,
+  }));
+  await retryUntil(deadline, log, 'bus registry', () => bus.ensure());
+  const cassandra = overrides.cassandra ?? await retryUntil(deadline, log, 'cassandra', () => connectCassandra(cassandraSettings(config, undefined)));
+  const status = await schemaStatus(cassandra, config.cassandraKeyspace);
+  if (status.pending.length > 0) {
+    await cassandra.shutdown();
+    await bus.close();
+    throw new Error(`keyspace ${config.cassandraKeyspace} lacks migrations ${status.pending.join(', ')} ` +
+      `(${status.keyspaceExists ? 'schema behind this build' : 'keyspace missing'}): run \`concordctl migrate\``);
+  }
+  await cassandra.execute(`USE ${config.cassandraKeyspace}`);
+  return { service, config, log, bus, cassandra };
+}
+
+export async function closeBaseContext(ctx: BaseContext): Promise<void> {
+  await Promise.allSettled([ctx.bus.close(), ctx.cassandra.shutdown()]);
+}

@@ -1,0 +1,5 @@
+export { commonSpec, httpPortVar, type CommonConfig } from './common-config';
+export { openBaseContext, closeBaseContext, cassandraSettings, type BaseContext } from './base-context';
+export { ServiceHost, type Worker, type HostOptions } from './host';
+export { runMain, EXIT_CONFIG, type MainOptions, type RunnableService } from './main';
+export { retryUntil } from './retry';

@@ -1,0 +1,60 @@
+import { ConfigError } from '@concord/config';
+import { startTelemetry, type Telemetry } from '@concord/telemetry';
+import type { CommonConfig } from './common-config';
+
+export interface RunnableService {
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export interface MainOptions<C extends CommonConfig> {
+  /** Short name: gateway, router, archive, presence, push. */
+  service: string;
+  readConfig(env: NodeJS.ProcessEnv): C;
+  /** Loads the service module after telemetry is up, and builds the service. */
+  create(config: C, telemetry: Telemetry): Promise<RunnableService>;
+}
+
+/** Exit code for a configuration error (sysexits EX_CONFIG). */
+export const EXIT_CONFIG = 78;
+
+/**
+ * The whole of a service's main: read env → validate config → telemetry → create → start →
+ * stop on SIGTERM/SIGINT. Never calls process.exit: the process ends when everything is closed,
+ * so in-flight acks and spans are not lost.
+ */
+export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Promise<void> {
+  let config: C;
+  try {
+    config = opts.readConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`concord-${opts.service}: ${err.message}\n`);
+    process.exitCode = EXIT_CONFIG;
+    return;
+  }
+  const telemetry = startTelemetry({ serviceName: `concord-${opts.service}`, ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}) });
+  let service: RunnableService;
+  try {
+    service = await opts.create(config, telemetry);
+    await service.start();
+  } catch (err) {
+    process.stderr.write(`concord-${opts.service}: failed to start: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+    await telemetry.shutdown();
+    return;
+  }
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (++signals > 1) return; // a second signal while draining changes nothing
+    void service.destroy().then(() => telemetry.shutdown()).then(() => {
+      process.removeListener('SIGTERM', stop);
+      process.removeListener('SIGINT', stop);
+    }, (err: unknown) => {
+      process.stderr.write(`concord-${opts.service}: error during ${signal} shutdown: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

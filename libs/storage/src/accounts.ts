@@ -1,0 +1,79 @@
+import type { Client } from 'cassandra-driver';
+
+/** Salted SCRAM keys for one mechanism (RFC 5802); the password itself is never stored. */
+export interface ScramCredential {
+  salt: Buffer;
+  iterations: number;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
+
+export interface AccountRecord {
+  jid: string;
+  credentials: Partial<Record<ScramMechanism, ScramCredential>>;
+  createdAt: Date;
+  admin: boolean;
+  disabled: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+function toCredential(v: Row): ScramCredential {
+  return { salt: v['salt'] as Buffer, iterations: Number(v['iterations']), storedKey: v['stored_key'] as Buffer, serverKey: v['server_key'] as Buffer };
+}
+
+function fromCredential(c: ScramCredential): Row {
+  return { salt: c.salt, iterations: c.iterations, stored_key: c.storedKey, server_key: c.serverKey };
+}
+
+/** Accounts table access. JIDs are expected normalized by the caller (RFC 7622). */
+export class AccountStore {
+  constructor(private readonly client: Client) {}
+
+  /** Creates the account; false if it already exists (lightweight transaction). */
+  async create(a: AccountRecord): Promise<boolean> {
+    const creds = Object.fromEntries(Object.entries(a.credentials).map(([k, v]) => [k, fromCredential(v)]));
+    const r = await this.client.execute(
+      'INSERT INTO accounts (jid, credentials, created_at, admin, disabled) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS',
+      [a.jid, creds, a.createdAt, a.admin, a.disabled],
+    );
+    return r.wasApplied();
+  }
+
+  async get(jid: string): Promise<AccountRecord | undefined> {
+    const row = (await this.client.execute('SELECT jid, credentials, created_at, admin, disabled FROM accounts WHERE jid = ?', [jid])).first();
+    if (!row) return undefined;
+    const creds = (row['credentials'] ?? {}) as Record<string, Row>;
+    return {
+      jid: row['jid'] as string,
+      credentials: Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, toCredential(v)])),
+      createdAt: row['created_at'] as Date,
+      admin: Boolean(row['admin']),
+      disabled: Boolean(row['disabled']),
+    };
+  }
+
+  /** Replaces the credentials; false when the account does not exist. */
+  async setCredentials(jid: string, credentials: AccountRecord['credentials']): Promise<boolean> {
+    const creds = Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, fromCredential(v)]));
+    const r = await this.client.execute('UPDATE accounts SET credentials = ? WHERE jid = ? IF EXISTS', [creds, jid]);
+    return r.wasApplied();
+  }
+
+  async remove(jid: string): Promise<boolean> {
+    const r = await this.client.execute('DELETE FROM accounts WHERE jid = ? IF EXISTS', [jid]);
+    return r.wasApplied();
+  }
+
+  /** Pages through every account (full scan; for operators, not for request paths). */
+  async *list(pageSize = 500): AsyncGenerator<string> {
+    let pageState: string | undefined;
+    do {
+      const r = await this.client.execute('SELECT jid FROM accounts', [], { fetchSize: pageSize, ...(pageState ? { pageState } : {}) });
+      for (const row of r.rows) yield row['jid'] as string;
+      pageState = r.pageState ?? undefined;
+    } while (pageState);
+  }
+}

@@ -1,0 +1,12 @@
+import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config';
+import { commonSpec, httpPortVar } from '@concord/runtime';
+
+export const archiveSpec = mergeSpecs(commonSpec, {
+  httpPort: httpPortVar('archive', 9103),
+});
+
+export type ArchiveConfig = ConfigOf<typeof archiveSpec>;
+
+export function readArchiveConfig(env: Env): ArchiveConfig {
+  return readConfig(archiveSpec, env);
+}

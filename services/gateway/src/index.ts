@@ -1,0 +1,3 @@
+export { GatewayService, type GatewayOptions } from './service';
+export { readGatewayConfig, gatewaySpec, type GatewayConfig } from './config';
+export type { GatewayContext } from './context';
