@@ -54,6 +54,7 @@ function build() {
   const protoChanged = !existsSync(genIndex) || newestMtime(protoDir, (n) => n.endsWith('.proto') || n.endsWith('.yaml')) > statSync(genIndex).mtimeMs;
   if (protoChanged) step('generating protobuf code (buf + ts-proto)', () => run('node', [join(protoDir, 'generate.mjs')]));
   step('compiling TypeScript (tsc -b)', () => run(join(root, 'node_modules', '.bin', 'tsc'), ['-b']));
+  step('type-checking tests', () => run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'test', 'tsconfig.json')]));
 }
 
 /**

@@ -34,7 +34,7 @@ export async function stackUp(cfg: StackConfig): Promise<StackHandle> {
 export async function applyMigrations(cfg: StackConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const common = readConfig(commonSpec, serviceEnv(cfg, env));
   await step(`applying CQL migrations to keyspace ${common.cassandraKeyspace}`, async () => {
-    const applied = await migrate(cassandraSettings(common, undefined), common.cassandraKeyspace, parseReplication(common.cassandraReplication), {
+    const applied = await migrate(cassandraSettings(common), common.cassandraKeyspace, parseReplication(common.cassandraReplication), {
       onApply: (m) => note(`migration ${String(m.version).padStart(4, '0')}_${m.name}`),
     });
     if (applied.length === 0) note('schema already current');

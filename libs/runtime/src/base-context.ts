@@ -15,11 +15,11 @@ export interface BaseContext<C extends CommonConfig = CommonConfig> {
   cassandra: Client;
 }
 
-export function cassandraSettings(c: CommonConfig, keyspace: string | undefined = c.cassandraKeyspace): CassandraSettings {
+/** Connection settings without a default keyspace (the caller may not have created it yet). */
+export function cassandraSettings(c: CommonConfig): CassandraSettings {
   return {
     contactPoints: c.cassandraContactPoints,
     localDataCenter: c.cassandraLocalDc,
-    ...(keyspace ? { keyspace } : {}),
     ...(c.cassandraUsername ? { username: c.cassandraUsername, password: c.cassandraPassword } : {}),
   };
 }
@@ -41,7 +41,7 @@ export async function openBaseContext<C extends CommonConfig>(service: string, c
     log,
   }));
   await retryUntil(deadline, log, 'bus registry', () => bus.ensure());
-  const cassandra = overrides.cassandra ?? await retryUntil(deadline, log, 'cassandra', () => connectCassandra(cassandraSettings(config, undefined)));
+  const cassandra = overrides.cassandra ?? await retryUntil(deadline, log, 'cassandra', () => connectCassandra(cassandraSettings(config)));
   const status = await schemaStatus(cassandra, config.cassandraKeyspace);
   if (status.pending.length > 0) {
     await cassandra.shutdown();

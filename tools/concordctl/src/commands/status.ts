@@ -29,7 +29,7 @@ async function natsStatus(c: CommonConfig): Promise<ComponentStatus> {
 
 async function cassandraStatus(c: CommonConfig): Promise<ComponentStatus[]> {
   try {
-    const client = await connectCassandra(cassandraSettings(c, undefined));
+    const client = await connectCassandra(cassandraSettings(c));
     try {
       const v = (await client.execute('SELECT release_version FROM system.local')).first()?.['release_version'];
       const s = await schemaStatus(client, c.cassandraKeyspace);
