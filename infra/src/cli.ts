@@ -6,7 +6,7 @@ import { ROOT, stateDir } from './paths';
 import { note, seconds, step } from './progress';
 import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
 import { stackDown, stackUp } from './stack';
-import { Supervisor, waitServicesReady } from './supervisor';
+import { httpPortOf, SERVICES, Supervisor, waitServicesReady } from './supervisor';
 
 const USAGE = `usage: node infra/bin/concord.mjs <command>
   start    bring up nats-server and Cassandra, then the services (Ctrl-C stops everything)
@@ -46,8 +46,8 @@ async function start(env: NodeJS.ProcessEnv): Promise<number> {
   let code = 0;
   try {
     await Promise.race([waitServicesReady(env, 90_000, supervisor.failed), signal.then((s) => { throw new Error(`${s} during start`); })]);
-    process.stdout.write(`[concord] ready in ${seconds(t0)}: XMPP 127.0.0.1:5222, WebSocket ws://127.0.0.1:5280/xmpp-websocket, ` +
-      `gRPC 127.0.0.1:50051. Check with \`npm run ctl -- status\`; Ctrl-C stops everything.\n`);
+    process.stdout.write(`[concord] ready in ${seconds(t0)}: ${SERVICES.map((s) => `${s} http://127.0.0.1:${httpPortOf(s, env)}`).join(', ')}. ` +
+      `Check with \`npm run ctl -- status\`; Ctrl-C stops everything.\n`);
     const why = await Promise.race([signal.then((s) => `received ${s}`), supervisor.failed.then((r) => { code = 1; return r; })]);
     note(why);
   } catch (err) {

@@ -10,7 +10,8 @@ import { GatewayService, readGatewayConfig } from '@concord/gateway';
 import { PresenceService, readPresenceConfig } from '@concord/presence';
 import { PushService, readPushConfig } from '@concord/push';
 import { RouterService, readRouterConfig } from '@concord/router';
-import { createKeyspace, dropBus, dropKeyspace, requireStack, testConfig, uniqueName } from '../support/stack';
+import { freePort } from '../support/processes';
+import { createKeyspace, dropBus, dropKeyspace, eventually, requireStack, testConfig, uniqueName } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -60,6 +61,18 @@ describe('services on the real stack', () => {
       await svc.destroy();
     }
     await expect(fetch(`http://127.0.0.1:${svc.httpPort}/healthz`)).rejects.toThrow();
+  });
+
+  it('all-in-one mode runs the five services in one process and stops on SIGTERM', async () => {
+    const ports = await Promise.all(services.map(() => freePort()));
+    const portEnv = Object.fromEntries(services.map(([s], i) => [`CONCORD_${s.toUpperCase()}_HTTP_PORT`, String(ports[i])]));
+    const child = spawn(process.execPath, [join(ROOT, 'infra', 'dist', 'all-in-one.js')], { env: { ...env, ...portEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    for (const port of ports) {
+      await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) ? true : undefined), 30_000, `service on ${port}`);
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('refuses to start against a keyspace without the schema', async () => {
