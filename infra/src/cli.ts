@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@concord/config';
+import { configMarkdown } from './config-docs';
 import { ROOT, stateDir } from './paths';
 import { note, seconds, step } from './progress';
 import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
@@ -14,7 +15,8 @@ const USAGE = `usage: node infra/bin/concord.mjs <command>
   up       bring up nats-server and Cassandra and leave them running
   down     stop the nats-server and Cassandra this checkout started
   clean    stop them and delete the local state (.concord/)
-  bench    bring up the stack and run the benchmarks`;
+  bench    bring up the stack and run the benchmarks
+  config-docs  print the configuration table of the README`;
 
 function config(env: NodeJS.ProcessEnv): StackConfig {
   try {
@@ -83,7 +85,7 @@ async function bench(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const handle = await stackUp(cfg);
   try {
     return await new Promise((resolve) => {
-      const p = spawn(process.execPath, [join(ROOT, 'test', 'bench', 'run.js'), ...args], { cwd: ROOT, env: serviceEnv(cfg, env), stdio: 'inherit' });
+      const p = spawn(process.execPath, [join(ROOT, 'test', 'bench', 'dist', 'run.js'), ...args], { cwd: ROOT, env: serviceEnv(cfg, env), stdio: 'inherit' });
       p.on('exit', (code) => resolve(code ?? 1));
     });
   } finally {
@@ -107,6 +109,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'down':
       await stackDown();
+      return 0;
+    case 'config-docs':
+      process.stdout.write(`${configMarkdown()}\n`);
       return 0;
     case 'clean':
       await stackDown();

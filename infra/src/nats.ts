@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { INFRA, stateDir } from './paths';
 import { portOpen, runningPid, spawnDetached, stopManaged, waitReady, type Managed } from './proc';
 import { step, note } from './progress';
-import type { StackConfig } from './stack-config';
+import { stackSpec, type StackConfig } from './stack-config';
 import { aptInstall, findExecutable, versionOf } from './system';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server'];
@@ -17,7 +17,7 @@ export function natsManaged(env = process.env): Managed {
 }
 
 export async function ensureNatsServer(): Promise<string> {
-  let bin = process.env['CONCORD_NATS_SERVER_BIN'] || findExecutable('nats-server', CANDIDATES);
+  let bin = process.env[stackSpec.natsServerBin.env] || findExecutable('nats-server', CANDIDATES);
   if (!bin) {
     await aptInstall('installing nats-server (apt-get)', ['nats-server']);
     bin = findExecutable('nats-server', CANDIDATES);

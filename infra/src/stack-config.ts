@@ -13,6 +13,9 @@ export const stackSpec = {
     env: 'CONCORD_CASSANDRA_UNSAFE_FAST', type: 'bool', default: false,
     doc: 'Start the local Cassandra without fsync (throwaway test nodes only; `npm test` turns it on unless set)',
   },
+  stateDir: { env: 'CONCORD_STATE_DIR', type: 'string', default: '', doc: 'Data, logs and pid files of the local stack (empty: `.concord/` in the checkout)' },
+  cacheDir: { env: 'CONCORD_CACHE_DIR', type: 'string', default: '', doc: 'Downloaded Cassandra jars, shared by checkouts (empty: `~/.cache/concord`)' },
+  natsServerBin: { env: 'CONCORD_NATS_SERVER_BIN', type: 'string', default: '', doc: 'nats-server binary to use (empty: the Debian package, installed when missing)' },
   startTimeout: { env: 'CONCORD_STACK_START_TIMEOUT', type: 'duration', default: 180_000, minMs: 5_000, doc: 'How long to wait for each component to become ready' },
 } satisfies Spec;
 

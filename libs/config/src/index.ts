@@ -1,2 +1,2 @@
 export * from './spec';
-export { readConfig, mergeSpecs, markdownRows, parseDuration } from './read';
+export { readConfig, mergeSpecs, markdownRows, parseDuration, formatDuration } from './read';

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig, parseDuration, type Spec } from './index';
+import { ConfigError, readConfig, parseDuration, formatDuration, type Spec } from './index';
 
 const spec = {
   url: { env: 'X_URL', type: 'string', doc: 'where', pattern: /^nats:\/\// },
@@ -44,4 +44,14 @@ describe('parseDuration', () => {
     ['x', undefined],
     ['-1s', undefined],
   ])('%s -> %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0'],
+    [250, '250ms'],
+    [90_000, '90s'],
+    [3_600_000, '1h'],
+    [604_800_000, '7d'],
+  ])('%s -> %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });

@@ -77,10 +77,19 @@ export function mergeSpecs<A extends Spec, B extends Spec>(a: A, b: B): A & B {
   return { ...a, ...b };
 }
 
+/** The largest whole unit: 86400000 → "1d", 90000 → "90s", 0 → "0". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit]! === 0) return `${ms / UNIT_MS[unit]!}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 function formatDefault(v: VarSpec): string {
   if (v.default === undefined) return '(required)';
   if (v.type === 'list') return (v.default as string[]).join(',') || '(empty)';
-  if (v.type === 'duration') return `${v.default}ms`;
+  if (v.type === 'duration') return formatDuration(v.default as number);
   return String(v.default) || '(empty)';
 }
 
