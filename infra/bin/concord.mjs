@@ -44,8 +44,10 @@ function ensureDependencies() {
   const lock = join(root, 'package-lock.json');
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
   if (!stale) return;
-  step('installing npm dependencies', () =>
-    run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']));
+  // `npm install`, not `npm ci`: every dependency is pinned exactly and the lock file is
+  // honoured, while `npm ci` rejects lock files that list only this platform's optional
+  // binaries (@swc/core, buf), as npm writes them here.
+  step('installing npm dependencies', () => run('npm', ['install', '--no-audit', '--no-fund']));
 }
 
 function build() {
