@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@concord/config';
-import { configMarkdown } from './config-docs';
+import { configMarkdown, writeReadmeConfig } from './config-docs';
 import { ROOT, stateDir } from './paths';
 import { note, seconds, step } from './progress';
 import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
 import { stackDown, stackUp } from './stack';
+import { aptInstall } from './system';
 import { httpPortOf, SERVICES, Supervisor, waitServicesReady } from './supervisor';
 
 const USAGE = `usage: node infra/bin/concord.mjs <command>
@@ -16,7 +17,7 @@ const USAGE = `usage: node infra/bin/concord.mjs <command>
   down     stop the nats-server and Cassandra this checkout started
   clean    stop them and delete the local state (.concord/)
   bench    bring up the stack and run the benchmarks
-  config-docs  print the configuration table of the README`;
+  config-docs  print the configuration table of the README (--write updates README.md)`;
 
 function config(env: NodeJS.ProcessEnv): StackConfig {
   try {
@@ -68,7 +69,14 @@ function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** End-to-end tests drive slixmpp (Python) as well as @xmpp/client. */
+async function ensureSlixmpp(): Promise<void> {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0) return;
+  await aptInstall('installing slixmpp for the end-to-end tests (apt-get)', ['python3-slixmpp']);
+}
+
 async function test(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  await ensureSlixmpp();
   // Throwaway test nodes do not need fsync; an explicit setting wins.
   const cfg = config({ CONCORD_CASSANDRA_UNSAFE_FAST: 'true', ...env });
   const handle = await stackUp(cfg);
@@ -111,7 +119,8 @@ export async function main(argv: string[]): Promise<number> {
       await stackDown();
       return 0;
     case 'config-docs':
-      process.stdout.write(`${configMarkdown()}\n`);
+      if (rest.includes('--write')) writeReadmeConfig();
+      else process.stdout.write(`${configMarkdown()}\n`);
       return 0;
     case 'clean':
       await stackDown();

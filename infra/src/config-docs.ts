@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { markdownRows, type Spec } from '@concord/config';
 import { archiveSpec } from '@concord/archive';
 import { gatewaySpec } from '@concord/gateway';
@@ -5,6 +7,7 @@ import { presenceSpec } from '@concord/presence';
 import { pushSpec } from '@concord/push';
 import { routerSpec } from '@concord/router';
 import { commonSpec } from '@concord/runtime';
+import { ROOT } from './paths';
 import { stackSpec } from './stack-config';
 
 /** Every documented variable, grouped as the README shows them. */
@@ -29,4 +32,17 @@ export function configMarkdown(): string {
     rows.push(...markdownRows(s.spec));
   }
   return rows.join('\n');
+}
+
+const START = /<!-- config-table:start[^>]*-->\n/;
+const END = '\n<!-- config-table:end -->';
+
+/** Replaces the table between the README's config-table markers. */
+export function writeReadmeConfig(): void {
+  const file = join(ROOT, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const start = START.exec(text);
+  const end = text.indexOf(END);
+  if (!start || end < 0) throw new Error('README.md lacks the config-table markers');
+  writeFileSync(file, text.slice(0, start.index + start[0].length) + configMarkdown() + text.slice(end));
 }

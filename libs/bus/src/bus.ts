@@ -3,7 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@concord/log';
 import { busNames, type BucketKey, type BusNames } from './names';
-import { bucketDecls, consumerDecls, DEFAULT_BUS_SETTINGS, streamDecls, type BusSettings } from './registry';
+import { bucketDecls, consumerDecls, DEFAULT_BUS_SETTINGS, streamDecls, type BusSettings, type ConsumerDecl } from './registry';
 import { ensureBuckets, ensureConsumers, ensureStreams } from './ensure';
 
 export interface BusOptions {
@@ -60,6 +60,11 @@ export class Bus {
     await ensureConsumers(this.jsm, (d) => this.names.stream(d.stream), consumerDecls(this.names));
     await ensureBuckets(this.nc, bucketDecls(this.names, this.settings));
     this.log.debug({ streams: outcome }, 'bus registry ensured');
+  }
+
+  /** Creates or updates consumers that are not in the deployment-wide set (e.g. per gateway node). */
+  async ensureConsumers(decls: ConsumerDecl[]): Promise<void> {
+    await ensureConsumers(this.jsm, (d) => this.names.stream(d.stream), decls);
   }
 
   async kv(key: BucketKey): Promise<KV> {

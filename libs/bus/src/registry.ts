@@ -107,6 +107,28 @@ export function consumerDecls(names: BusNames): ConsumerDecl[] {
   ];
 }
 
+/**
+ * Consumers owned by one gateway node: the commits addressed to it. Named after the node so a
+ * restarted gateway with the same CONCORD_NODE_ID continues where it stopped.
+ */
+export function gatewayConsumerDecls(names: BusNames, node: string): ConsumerDecl[] {
+  return [{
+    stream: 'commits',
+    service: 'gateway',
+    config: {
+      durable_name: names.durable('gateway', `${node}-commits`),
+      filter_subject: names.subjects.commit(node),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: nanos(30_000),
+      max_deliver: 5,
+      max_ack_pending: 10_000,
+      // A node that is gone for good leaves no consumer behind.
+      inactive_threshold: nanos(86_400_000),
+    },
+  }];
+}
+
 export interface BucketDecl {
   key: BucketKey;
   purpose: string;

@@ -1,5 +1,16 @@
+import type { SecureContext } from 'node:tls';
 import type { BaseContext } from '@concord/runtime';
+import type { AuthThrottle } from '@concord/sasl';
+import type { AccountStore } from '@concord/storage';
 import type { GatewayConfig } from './config';
+import type { LocalSessionTable } from './session/session-table';
+import type { InboundSink } from './session/connection-deps';
 
 /** Every dependency of the gateway; tests pass overrides instead of patching modules. */
-export type GatewayContext = BaseContext<GatewayConfig>;
+export interface GatewayContext extends BaseContext<GatewayConfig> {
+  accounts: AccountStore;
+  throttle: AuthThrottle;
+  secureContext: SecureContext;
+  sessions: LocalSessionTable;
+  inbound: InboundSink;
+}

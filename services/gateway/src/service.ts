@@ -1,31 +1,141 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureContext } from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { gatewayConsumerDecls } from '@concord/bus';
+import { SessionRegistry } from '@concord/registry';
 import { openBaseContext, ServiceHost, type Worker } from '@concord/runtime';
+import { AuthThrottle } from '@concord/sasl';
+import { AccountStore } from '@concord/storage';
+import { NS } from '@concord/xmpp';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { commitsWorker } from './consumers/commits';
+import { deliveriesWorker } from './consumers/deliveries';
+import { listenDirectTls, listenTcp, type Listener, type ListenOptions } from './listeners/tcp';
+import { listenWebSocket } from './listeners/websocket';
+import { inboundPublisher } from './producers/inbound';
+import { heartbeatWorker, registryWriter } from './registry/registry-worker';
+import { Connection } from './session/connection';
+import { LocalSessionTable } from './session/session-table';
+import { loadTlsMaterial } from './tls/certificate';
+import type { Transport } from './transport/transport';
 
 export interface GatewayOptions {
   overrides?: Partial<GatewayContext>;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
+/** Where a stanza enters: client listeners, sessions, and the bus edges they talk to. */
 export class GatewayService {
   private readonly host: ServiceHost;
+  private readonly listeners: Listener[] = [];
+  private readonly perIp = new Map<string, number>();
+  ports: { tcp?: number; tls?: number; ws?: number } = {};
+  /** At most 5 new accounts per IP address per hour through in-band registration. */
+  private readonly registrationThrottle = new AuthThrottle({ perIp: { maxFailures: 5, windowMs: 3_600_000 }, perAccount: { maxFailures: 5, windowMs: 3_600_000 } });
 
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
     this.host = new ServiceHost(ctx, { httpPort: ctx.config.httpPort, ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}) });
   }
 
   static async create(config: GatewayConfig, opts: GatewayOptions = {}): Promise<GatewayService> {
-    return new GatewayService(await openBaseContext('gateway', config, opts.overrides), opts);
+    const o = opts.overrides ?? {};
+    const base = await openBaseContext('gateway', config, o);
+    const tls = loadTlsMaterial(config.domain, config.tlsCertFile, config.tlsKeyFile);
+    if (tls.selfSigned) base.log.warn({ domain: config.domain }, 'using a self-signed TLS certificate; set CONCORD_TLS_CERT_FILE and CONCORD_TLS_KEY_FILE for production');
+    const registry = new SessionRegistry(await base.bus.kv('sessions'));
+    const ctx: GatewayContext = {
+      ...base,
+      accounts: o.accounts ?? new AccountStore(base.cassandra),
+      throttle: o.throttle ?? new AuthThrottle({
+        perIp: { maxFailures: config.authMaxFailuresPerIp, windowMs: config.authFailureWindow },
+        perAccount: { maxFailures: config.authMaxFailuresPerAccount, windowMs: config.authFailureWindow },
+      }),
+      secureContext: o.secureContext ?? createSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }),
+      sessions: o.sessions ?? new LocalSessionTable(registryWriter(registry, config.nodeId), base.log),
+      inbound: o.inbound ?? inboundPublisher(base.bus, config.nodeId),
+    };
+    await ctx.bus.ensureConsumers(gatewayConsumerDecls(ctx.bus.names, config.nodeId));
+    return new GatewayService(ctx, opts);
   }
 
   get httpPort(): number | undefined {
     return this.host.httpPort;
   }
 
+  get sessionCount(): number {
+    return this.ctx.sessions.size;
+  }
+
   async start(): Promise<void> {
-    const workers: Worker[] = [];
+    const { ctx } = this;
+    const c = ctx.config;
+    const limits = { maxStanzaBytes: c.maxStanzaBytes, maxDepth: c.maxDepth };
+    const workers: Worker[] = [
+      commitsWorker(ctx.bus, c.nodeId, ctx.sessions, c.domain, ctx.log),
+      deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log),
+      heartbeatWorker(registryWriter(new SessionRegistry(await ctx.bus.kv('sessions')), c.nodeId), () => ctx.sessions.all(), Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
+      this.listenersWorker(limits),
+    ];
     await this.host.start(workers);
+  }
+
+  private listenersWorker(limits: { maxStanzaBytes: number; maxDepth: number }): Worker {
+    const c = this.ctx.config;
+    const base: Omit<ListenOptions, 'port'> = {
+      host: c.bindHost,
+      secureContext: this.ctx.secureContext,
+      limits,
+      admit: (ip, onClose) => this.admit(ip, onClose),
+      accept: (t) => this.accept(t),
+    };
+    return {
+      name: 'xmpp-listeners',
+      start: async () => {
+        const tcp = await listenTcp({ ...base, port: c.tcpPort });
+        const tls = await listenDirectTls({ ...base, port: c.tlsPort });
+        const ws = await listenWebSocket({ ...base, port: c.wsPort, secureBehindProxy: c.wsSecure });
+        this.listeners.push(tcp, tls, ws);
+        this.ports = { tcp: tcp.port, tls: tls.port, ws: ws.port };
+        this.ctx.log.info({ ...this.ports, host: c.bindHost, domain: c.domain }, 'accepting XMPP clients');
+      },
+      // Graceful: stop accepting, tell every client, then let the bus workers drain.
+      stop: async () => {
+        await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+        this.ctx.sessions.shutdownAll();
+      },
+    };
+  }
+
+  private admit(ip: string, onClose: (cb: () => void) => void): boolean {
+    const n = this.perIp.get(ip) ?? 0;
+    if (n >= this.ctx.config.maxConnectionsPerIp) {
+      this.ctx.log.warn({ ip }, 'connection refused: too many from this address');
+      return false;
+    }
+    this.perIp.set(ip, n + 1);
+    onClose(() => {
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
+    return true;
+  }
+
+  private accept(transport: Transport): void {
+    const c = this.ctx.config;
+    new Connection(transport, {
+      config: c,
+      log: this.ctx.log,
+      accounts: this.ctx.accounts,
+      throttle: this.ctx.throttle,
+      registrationThrottle: this.registrationThrottle,
+      sessions: this.ctx.sessions,
+      inbound: this.ctx.inbound,
+      serverFeatures: c.registration ? [NS.register] : [],
+      // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.
+      newId: () => randomBytes(12).toString('base64url'),
+    });
   }
 
   destroy(): Promise<void> {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openBaseContext, ServiceHost, type Worker } from '@concord/runtime';
 import type { RouterConfig } from './config';
 import type { RouterContext } from './context';
+import { inboundWorker } from './consumers/inbound';
 
 export interface RouterOptions {
   overrides?: Partial<RouterContext>;
@@ -24,7 +25,7 @@ export class RouterService {
   }
 
   async start(): Promise<void> {
-    const workers: Worker[] = [];
+    const workers: Worker[] = [inboundWorker(this.ctx.bus, this.ctx.log)];
     await this.host.start(workers);
   }
 

@@ -2,14 +2,25 @@ import { ConfigError, readConfig } from '@concord/config';
 import { commonSpec } from '@concord/runtime';
 import { collectStatus, formatStatus } from './commands/status';
 import { runMigrate } from './commands/migrate';
+import { ACCOUNT_USAGE, runAccount, UsageError } from './commands/account';
 
 const USAGE = `usage: concordctl <command> [options]
   status [--json]   readiness of NATS, Cassandra, the schema and every service; exit 0 only when all are ready
   migrate           apply pending CQL migrations to the configured keyspace
+${ACCOUNT_USAGE}
 Configuration comes from the same environment variables as the services (see README).`;
 
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => (text += d));
+    process.stdin.on('end', () => resolve(text));
+  });
+}
+
 /** Exit codes: 0 ok, 1 not ready / failed, 64 usage, 78 configuration. */
-export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void, stdin: () => Promise<string> = readStdin): Promise<number> {
   const [command, ...args] = argv;
   let config;
   try {
@@ -30,6 +41,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: strin
     case 'migrate':
       await runMigrate(config, out);
       return 0;
+    case 'account':
+      try {
+        return await runAccount(config, args, out, stdin);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        err(`concordctl account: ${e.message}\n${ACCOUNT_USAGE}`);
+        return 64;
+      }
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,33 @@
+/**
+ * Resourcepart enforcement (RFC 7622 §3.4): the OpaqueString profile of the PRECIS
+ * FreeformClass (RFC 8265 §4.2). Case and width are preserved, spaces, symbols, '@' and '/'
+ * are allowed, and there is no directionality rule.
+ */
+import { JidError, codePointName } from './error';
+import { checkCodePoints, checkRawSize, checkSize, stabilize } from './precis';
+
+const NON_ASCII_SPACE = /(?!\u0020)\p{Zs}/gu;
+
+/** RFC 8265 §4.2.2: non-ASCII spaces become U+0020, then NFC. */
+function mapRules(s: string): string {
+  return s.replace(NON_ASCII_SPACE, ' ').normalize('NFC');
+}
+
+/** Enforces the resourcepart rules; returns the canonical resourcepart or throws a JidError. */
+export function normalizeResourcepart(s: string): string {
+  // Fast path: ASCII from SPACE to '~' is FreeformClass-valid and no rule changes it.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return enforce(s);
+    if (c < 0x20 || c === 0x7f) throw new JidError('resource', `disallowed code point ${codePointName(c)}`);
+  }
+  return checkSize(s, 'resource', true);
+}
+
+function enforce(s: string): string {
+  checkRawSize(s, 'resource');
+  checkCodePoints(s, 'freeform', 'resource', false); // preparation, RFC 8265 §4.2.1
+  const out = stabilize(s, mapRules, 'resource');
+  checkCodePoints(out, 'freeform', 'resource', true); // RFC 8264 §7, contextual rules included
+  return checkSize(out, 'resource', false);
+}

@@ -1,0 +1,1 @@
+export { SessionRegistry, sessionKey, type SessionRecord } from './session-registry';

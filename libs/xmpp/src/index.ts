@@ -1,0 +1,2 @@
+export { NS, type Namespace } from './ns';
+export { streamError, stanzaErrorChild, errorReply, type StreamErrorCondition, type StanzaErrorCondition, type StanzaErrorType } from './errors';

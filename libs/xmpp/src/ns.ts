@@ -1,0 +1,49 @@
+/**
+ * Every XML namespace Concord speaks, in one registry. Code refers to NS.x, never to the
+ * string, so that what the server supports can be read off this file.
+ */
+export const NS = {
+  // RFC 6120 / 6121
+  client: 'jabber:client',
+  server: 'jabber:server',
+  stream: 'http://etherx.jabber.org/streams',
+  streams: 'urn:ietf:params:xml:ns:xmpp-streams',
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  tls: 'urn:ietf:params:xml:ns:xmpp-tls',
+  sasl: 'urn:ietf:params:xml:ns:xmpp-sasl',
+  bind: 'urn:ietf:params:xml:ns:xmpp-bind',
+  session: 'urn:ietf:params:xml:ns:xmpp-session',
+  roster: 'jabber:iq:roster',
+  xml: 'http://www.w3.org/XML/1998/namespace',
+  // RFC 7395
+  framing: 'urn:ietf:params:xml:ns:xmpp-framing',
+  // XEPs
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  discoItems: 'http://jabber.org/protocol/disco#items',
+  ping: 'urn:xmpp:ping',
+  register: 'jabber:iq:register',
+  registerFeature: 'http://jabber.org/features/iq-register',
+  commands: 'http://jabber.org/protocol/commands',
+  dataForms: 'jabber:x:data',
+  sm: 'urn:xmpp:sm:3',
+  csi: 'urn:xmpp:csi:0',
+  sasl2: 'urn:xmpp:sasl:2',
+  bind2: 'urn:xmpp:bind:0',
+  imNg: 'urn:xmpp:im-ng:0',
+  mam: 'urn:xmpp:mam:2',
+  mamExtended: 'urn:xmpp:mam:2#extended',
+  sid: 'urn:xmpp:sid:0',
+  carbons: 'urn:xmpp:carbons:2',
+  forward: 'urn:xmpp:forward:0',
+  delay: 'urn:xmpp:delay',
+  hints: 'urn:xmpp:hints',
+  receipts: 'urn:xmpp:receipts',
+  markers: 'urn:xmpp:chat-markers:0',
+  chatStates: 'http://jabber.org/protocol/chatstates',
+  push: 'urn:xmpp:push:0',
+  version: 'jabber:iq:version',
+  // Concord's own extensions (protocol notes: docs/protocol.md)
+  concord: 'urn:concord:mr2:0',
+} as const;
+
+export type Namespace = (typeof NS)[keyof typeof NS];

@@ -1,0 +1,57 @@
+import type { Logger } from '@concord/log';
+import type { AuthThrottle } from '@concord/sasl';
+import type { AccountStore } from '@concord/storage';
+import type { Element } from '@concord/xml';
+import type { Jid } from '@concord/jid';
+import type { GatewayConfig } from '../config';
+import type { StreamManagement } from '../sm/stream-management';
+
+/** Accepted stanzas leave the gateway through this; resolves when JetStream has stored it. */
+export interface InboundSink {
+  publish(stanza: Element, meta: { account: string; streamId: string; counter: number; clientId: string; imNg: boolean }): Promise<void>;
+}
+
+/** A bound session as the rest of the gateway sees it. */
+export interface BoundSession {
+  readonly streamId: string;
+  readonly jid: Jid;
+  /** What the session registry records about it. */
+  readonly info: { imNg: boolean; clientId: string; csiInactive: boolean };
+  deliver(stanza: Element): void;
+  /** The router reported the final outcome of inbound stanza `counter`. */
+  outcome(counter: number, notice?: Element): void;
+  /** Ends the session with a stream error (e.g. conflict, system-shutdown). */
+  terminate(condition: 'conflict' | 'system-shutdown' | 'policy-violation', text?: string): void;
+}
+
+/** Streams that can be resumed: kept while their connection is gone (XEP-0198 §5). */
+export interface Hibernated {
+  sm: StreamManagement;
+  jid: Jid;
+  clientId: string;
+  imNg: boolean;
+}
+
+/** Bound sessions of this gateway node. */
+export interface SessionTable {
+  bind(session: BoundSession): void;
+  unbind(session: BoundSession): void;
+  byStreamId(streamId: string): BoundSession | undefined;
+  hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number): void;
+  /** Takes a hibernated stream for resumption; undefined when unknown, expired or another account's. */
+  takeHibernated(smId: string, account: string): { state: Hibernated; session: BoundSession } | undefined;
+}
+
+export interface ConnectionDeps {
+  config: GatewayConfig;
+  log: Logger;
+  accounts: AccountStore;
+  throttle: AuthThrottle;
+  /** Limits XEP-0077 account creation per IP address. */
+  registrationThrottle: AuthThrottle;
+  sessions: SessionTable;
+  inbound: InboundSink;
+  serverFeatures: readonly string[];
+  /** Monotonic source of unique stream ids on this node. */
+  newId(): string;
+}

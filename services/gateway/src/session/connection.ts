@@ -1,0 +1,460 @@
+import { JidError, normalizeResourcepart, type Jid } from '@concord/jid';
+import { el, type Element } from '@concord/xml';
+import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
+import { TokenBucket } from '../limits/token-bucket';
+import { AuthExchange, type AuthStep } from '../negotiation/auth';
+import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
+import { streamFeatures } from '../negotiation/features';
+import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
+import { StreamManagement } from '../sm/stream-management';
+import { classifyInbound } from '../stanzas/inbound';
+import type { Transport } from '../transport/transport';
+import type { BoundSession, ConnectionDeps } from './connection-deps';
+
+/** A client may retry authentication this many times on one connection (RFC 6120 §6.4.5). */
+const MAX_AUTH_FAILURES = 5;
+const SM_REQUEST_EVERY = 5;
+
+function b64(data: Buffer | undefined): string {
+  return data && data.length > 0 ? data.toString('base64') : '=';
+}
+
+/** Decodes SASL payload text: '=' is an empty response (RFC 6120 §6.4.2); anything not base64 is refused. */
+function unb64(text: string): Buffer | undefined {
+  const t = text.trim();
+  if (t === '' || t === '=') return Buffer.alloc(0);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || t.length % 4 !== 0) return undefined;
+  return Buffer.from(t, 'base64');
+}
+
+/**
+ * One client connection: stream negotiation (STARTTLS, SASL or SASL2 + Bind2, RFC 6120 bind),
+ * then the bound session's stanzas. It decides nothing about routing: accepted stanzas are
+ * handed to the inbound sink, and their outcomes come back to advance Stream Management.
+ */
+export class Connection implements BoundSession {
+  streamId = '';
+  private account: Jid | undefined;
+  private bound: Jid | undefined;
+  private clientId = '';
+  private imNg = false;
+  private sm: StreamManagement | undefined;
+  private csiInactive = false;
+  private closing = false;
+  /** The session is over for good (not hibernating for resumption). */
+  private ended = false;
+  private authFailures = 0;
+  private seq = 0;
+  private readonly smCounterOf = new Map<number, number>();
+  private publishChain: Promise<void> = Promise.resolve();
+  private readonly auth: AuthExchange;
+  private sasl2: { bind?: Element; userAgentId?: string; resume?: Element } | undefined;
+  private preAuthTimer: NodeJS.Timeout | undefined;
+  private readonly stanzaBucket: TokenBucket;
+  private readonly byteBucket: TokenBucket;
+  private lastBytes = 0;
+  private paused = false;
+
+  constructor(private readonly transport: Transport, private readonly deps: ConnectionDeps) {
+    const c = deps.config;
+    this.auth = new AuthExchange({
+      accounts: deps.accounts, throttle: deps.throttle, domain: c.domain, remoteIp: transport.remoteAddress,
+      plainAllowed: transport.secure || c.plainWithoutTls,
+    });
+    this.stanzaBucket = new TokenBucket(c.stanzaRate, c.stanzaRate * 4);
+    this.byteBucket = new TokenBucket(c.byteRate, c.byteRate * 4);
+    transport.attach({
+      streamOpen: (attrs) => this.onStreamOpen(attrs),
+      element: (e) => this.onElement(e),
+      streamClose: () => this.close(),
+      xmlError: (condition, text) => this.fail(condition as StreamErrorCondition, text),
+      disconnected: () => this.onDisconnected(),
+    });
+    this.preAuthTimer = setTimeout(() => this.fail('connection-timeout', 'no session established in time'), c.preAuthTimeout);
+    this.preAuthTimer.unref();
+  }
+
+  get jid(): Jid {
+    if (!this.bound) throw new Error('not bound');
+    return this.bound;
+  }
+
+  get info() {
+    return { imNg: this.imNg, clientId: this.clientId, csiInactive: this.csiInactive };
+  }
+
+  private get log() {
+    return this.deps.log;
+  }
+
+  // ---- stream level ------------------------------------------------------------------------
+
+  private onStreamOpen(attrs: Record<string, string>): void {
+    const { domain } = this.deps.config;
+    this.streamId = this.deps.newId();
+    this.transport.openStream({ from: domain, id: this.streamId, lang: 'en', ...(this.bound ? { to: this.bound.toString() } : {}) });
+    if (attrs['to'] !== undefined && attrs['to'].toLowerCase() !== domain) return this.fail('host-unknown', `this server serves ${domain}`);
+    if (this.transport.kind !== 'websocket' && attrs['xmlns'] !== NS.client) return this.fail('invalid-namespace', 'the content namespace must be jabber:client');
+    if (attrs['version'] !== undefined && !/^1\.\d+$/.test(attrs['version'])) return this.fail('unsupported-version', 'XMPP 1.x only');
+    this.transport.send(this.features());
+  }
+
+  private features(): Element {
+    const c = this.deps.config;
+    return streamFeatures({
+      secure: this.transport.secure,
+      canStartTls: this.transport.canStartTls,
+      tlsRequired: c.tlsRequired && !c.plainWithoutTls,
+      plainAllowed: this.transport.secure || c.plainWithoutTls,
+      authenticated: this.account !== undefined,
+      registration: c.registration,
+    });
+  }
+
+  /** Ends the stream with a stream error (RFC 6120 §4.9). */
+  fail(condition: StreamErrorCondition, text?: string): void {
+    if (this.closing) return;
+    this.log.debug({ condition, text, stream: this.streamId }, 'stream error');
+    if (!this.streamId) {
+      this.streamId = this.deps.newId();
+      this.transport.openStream({ from: this.deps.config.domain, id: this.streamId, lang: 'en' });
+    }
+    this.closing = true;
+    this.transport.closeStream(streamError(condition, text));
+  }
+
+  /** A clean close: by the client (</stream:stream>) or by us. Ends the session for good. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.endSession();
+    this.transport.closeStream();
+  }
+
+  terminate(condition: 'conflict' | 'system-shutdown' | 'policy-violation', text?: string): void {
+    if (condition === 'conflict') this.endSession();
+    this.fail(condition, text);
+  }
+
+  private onDisconnected(): void {
+    clearTimeout(this.preAuthTimer);
+    this.closing = true;
+    if (this.bound && this.sm?.resumable && !this.ended) {
+      this.deps.sessions.hibernate(this.sm.id, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg }, this, this.deps.config.smResumeTimeout);
+      return;
+    }
+    this.endSession();
+  }
+
+  private endSession(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sm?.dispose();
+    if (this.bound) this.deps.sessions.unbind(this);
+  }
+
+  // ---- dispatch ----------------------------------------------------------------------------
+
+  private onElement(e: Element): void {
+    if (this.closing) return;
+    this.throttleReading(e);
+    const ns = e.attrs['xmlns'];
+    if (!this.account) return this.preAuth(e, ns);
+    if (!this.bound) return this.preBind(e, ns);
+    if (ns === NS.sm) return this.smElement(e);
+    if (ns === NS.csi && (e.name === 'active' || e.name === 'inactive')) {
+      this.csiInactive = e.name === 'inactive';
+      return;
+    }
+    this.stanza(e);
+  }
+
+  private throttleReading(e: Element): void {
+    const bytes = this.transport.bytesIn - this.lastBytes;
+    this.lastBytes = this.transport.bytesIn;
+    const wait = Math.max(this.byteBucket.take(bytes), e.attrs['xmlns'] === NS.client ? this.stanzaBucket.take(1) : 0);
+    if (wait > 0 && !this.paused) {
+      this.paused = true;
+      this.transport.pause();
+      setTimeout(() => {
+        this.paused = false;
+        this.transport.resume();
+      }, wait).unref();
+    }
+  }
+
+  private preAuth(e: Element, ns: string | undefined): void {
+    if (ns === NS.tls && e.name === 'starttls') return void this.startTls();
+    if (ns === NS.sasl) return void this.legacySasl(e);
+    if (ns === NS.sasl2) return void this.sasl2Element(e);
+    const register = e.name === 'iq' && ns === NS.client ? e.getChild('query', NS.register) : undefined;
+    if (register && this.deps.config.registration) {
+      if (this.mustEncryptFirst()) return this.fail('policy-violation', 'start TLS before registering');
+      return void registerBeforeAuth(e, register, this.registrationDeps()).then((reply) => this.transport.send(reply));
+    }
+    this.fail('not-authorized', 'authenticate first');
+  }
+
+  private registrationDeps() {
+    return { accounts: this.deps.accounts, domain: this.deps.config.domain, remoteIp: this.transport.remoteAddress, throttle: this.deps.registrationThrottle, enabled: this.deps.config.registration };
+  }
+
+  private async startTls(): Promise<void> {
+    if (!this.transport.canStartTls) return this.fail('unsupported-feature', 'TLS is already on or not available here');
+    this.transport.send(el('proceed', { xmlns: NS.tls }));
+    try {
+      await this.transport.startTls();
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'TLS handshake failed');
+    }
+  }
+
+  private mustEncryptFirst(): boolean {
+    const c = this.deps.config;
+    return c.tlsRequired && !c.plainWithoutTls && !this.transport.secure;
+  }
+
+  // ---- RFC 6120 SASL -------------------------------------------------------------------------
+
+  private async legacySasl(e: Element): Promise<void> {
+    let step: AuthStep;
+    if (e.name === 'auth') {
+      if (this.mustEncryptFirst()) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'encryption-required', text: 'start TLS first' });
+      const data = unb64(e.text());
+      if (!data) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
+      step = await this.auth.begin(e.attrs['mechanism'] ?? '', data.length > 0 ? data : undefined);
+    } else if (e.name === 'response') {
+      const data = unb64(e.text());
+      if (!data) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
+      step = await this.auth.step(data);
+    } else if (e.name === 'abort') {
+      step = this.auth.abort();
+    } else {
+      return this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sasl}`);
+    }
+    if (this.closing) return;
+    if (step.kind === 'challenge') return this.transport.send(el('challenge', { xmlns: NS.sasl }, step.data.length ? step.data.toString('base64') : undefined));
+    if (step.kind === 'failure') return this.saslFailure(NS.sasl, step);
+    this.account = step.jid;
+    this.transport.send(el('success', { xmlns: NS.sasl }, step.additionalData ? b64(step.additionalData) : undefined));
+    this.transport.restartStream();
+  }
+
+  private saslFailure(ns: string, step: Extract<AuthStep, { kind: 'failure' }>): void {
+    const cond = el(step.condition, { xmlns: NS.sasl });
+    const text = el('text', { 'xml:lang': 'en' }, step.text);
+    this.transport.send(ns === NS.sasl ? el('failure', { xmlns: NS.sasl }, cond, text) : el('failure', { xmlns: NS.sasl2 }, cond, el('text', {}, step.text)));
+    if (++this.authFailures >= MAX_AUTH_FAILURES) this.fail('policy-violation', 'too many failed authentication attempts');
+  }
+
+  // ---- SASL2 + Bind2 (XEP-0388, XEP-0386) ------------------------------------------------------
+
+  private async sasl2Element(e: Element): Promise<void> {
+    let step: AuthStep;
+    if (e.name === 'authenticate') {
+      if (this.mustEncryptFirst()) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'encryption-required', text: 'start TLS first' });
+      const initial = e.getChild('initial-response', NS.sasl2);
+      const data = initial ? unb64(initial.text()) : Buffer.alloc(0);
+      if (!data) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
+      const ua = e.getChild('user-agent', NS.sasl2);
+      const bind = e.getChild('bind', NS.bind2);
+      const resume = e.getChild('resume', NS.sm);
+      this.sasl2 = { ...(bind ? { bind } : {}), ...(ua?.attrs['id'] ? { userAgentId: ua.attrs['id'] } : {}), ...(resume ? { resume } : {}) };
+      step = await this.auth.begin(e.attrs['mechanism'] ?? '', data.length > 0 ? data : undefined);
+    } else if (e.name === 'response') {
+      const data = unb64(e.text());
+      if (!data) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
+      step = await this.auth.step(data);
+    } else if (e.name === 'abort') {
+      step = this.auth.abort();
+    } else {
+      return this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sasl2}`);
+    }
+    if (this.closing) return;
+    if (step.kind === 'challenge') return this.transport.send(el('challenge', { xmlns: NS.sasl2 }, step.data.toString('base64')));
+    if (step.kind === 'failure') return this.saslFailure(NS.sasl2, step);
+    this.account = step.jid;
+    const success = el('success', { xmlns: NS.sasl2 }, step.additionalData ? el('additional-data', {}, step.additionalData.toString('base64')) : undefined);
+    const req = this.sasl2 ?? {};
+    this.sasl2 = undefined;
+    const resumed = req.resume ? this.resume(req.resume) : undefined;
+    if (resumed?.ok) {
+      success.append(el('authorization-identifier', {}, this.jid.toString()), resumed.element);
+      this.transport.send(success);
+      return this.resendQueue(resumed.resend);
+    }
+    if (req.bind) {
+      this.clientId = req.userAgentId ?? '';
+      const b = readBind2(req.bind);
+      const bound = el('bound', { xmlns: NS.bind2 });
+      this.bindSession(bind2Resource(step.jid, b.tag, req.userAgentId));
+      this.imNg = b.imNg;
+      this.csiInactive = b.inactive;
+      if (b.enableSm) bound.append(this.enableSm(b.smResume));
+      success.append(el('authorization-identifier', {}, this.jid.toString()));
+      if (resumed) success.append(resumed.element);
+      success.append(bound);
+    } else {
+      success.append(el('authorization-identifier', {}, step.jid.toString()));
+      if (resumed) success.append(resumed.element);
+    }
+    this.transport.send(success);
+  }
+
+  // ---- binding ---------------------------------------------------------------------------------
+
+  private preBind(e: Element, ns: string | undefined): void {
+    if (ns === NS.sm && e.name === 'resume') {
+      const r = this.resume(e);
+      this.transport.send(r.element);
+      if (r.ok) this.resendQueue(r.resend);
+      return;
+    }
+    if (ns === NS.sm) return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
+    if (e.name === 'iq' && ns === NS.client && e.attrs['type'] === 'set') {
+      const bind = e.getChild('bind', NS.bind);
+      if (bind) return this.legacyBind(e, bind);
+    }
+    this.fail('not-authorized', 'bind a resource first');
+  }
+
+  private legacyBind(iq: Element, bind: Element): void {
+    const requested = bind.getChildText('resource', NS.bind);
+    let resource: string;
+    try {
+      resource = requested ? normalizeResourcepart(requested) : randomResource();
+    } catch (err) {
+      if (!(err instanceof JidError)) throw err;
+      return this.transport.send(errorReply(iq, 'bad-request', { text: 'invalid resource' }));
+    }
+    this.clientId = resource;
+    this.bindSession(resource);
+    this.transport.send(el('iq', { type: 'result', id: iq.attrs['id'] }, el('bind', { xmlns: NS.bind }, el('jid', {}, this.jid.toString()))));
+  }
+
+  private bindSession(resource: string): void {
+    this.bound = this.account!.withResource(resource);
+    clearTimeout(this.preAuthTimer);
+    this.deps.sessions.bind(this);
+    this.log.info({ jid: this.bound.toString(), stream: this.streamId, transport: this.transport.kind }, 'session bound');
+  }
+
+  // ---- Stream Management ------------------------------------------------------------------------
+
+  private enableSm(resume: boolean): Element {
+    const max = Math.round(this.deps.config.smResumeTimeout / 1000);
+    this.sm = new StreamManagement(this.deps.newId(), resume, {
+      ackHoldMaxMs: this.deps.config.ackHoldMax, maxQueue: this.deps.config.smMaxQueue, requestEvery: SM_REQUEST_EVERY,
+    }, this.smCallbacks());
+    return el('enabled', { xmlns: NS.sm, id: this.sm.id, ...(resume ? { resume: 'true', max } : {}) });
+  }
+
+  private smCallbacks() {
+    return {
+      sendAck: (h: number) => this.transport.send(el('a', { xmlns: NS.sm, h })),
+      requestAck: () => this.transport.send(el('r', { xmlns: NS.sm })),
+    };
+  }
+
+  private smElement(e: Element): void {
+    if (e.name === 'enable') {
+      if (this.sm) return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
+      return this.transport.send(this.enableSm(['true', '1'].includes(e.attrs['resume'] ?? '')));
+    }
+    if (!this.sm) return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
+    if (e.name === 'r') return this.sm.request();
+    if (e.name === 'a') {
+      const h = Number(e.attrs['h']);
+      if (!this.sm.ack(h)) {
+        this.transport.send(el('handled-count-too-high', { xmlns: NS.sm, h: e.attrs['h'] ?? '' }));
+        return this.fail('undefined-condition', 'acknowledged more stanzas than were sent');
+      }
+      return;
+    }
+    if (e.name === 'resume') return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
+    this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sm}`);
+  }
+
+  private resume(e: Element): { ok: true; element: Element; resend: Element[] } | { ok: false; element: Element } {
+    const previd = e.attrs['previd'] ?? '';
+    const h = Number(e.attrs['h']);
+    const taken = this.deps.sessions.takeHibernated(previd, this.account!.toString());
+    if (!taken) return { ok: false, element: el('failed', { xmlns: NS.sm }, el('item-not-found', { xmlns: NS.stanzas })) };
+    const { state, session } = taken;
+    const resend = state.sm.resendAfter(h);
+    if (!resend) return { ok: false, element: el('failed', { xmlns: NS.sm, h: state.sm.inboundHandled }, el('unexpected-request', { xmlns: NS.stanzas })) };
+    this.sm = state.sm;
+    this.sm.rebind(this.smCallbacks());
+    this.bound = state.jid;
+    this.clientId = state.clientId;
+    this.imNg = state.imNg;
+    clearTimeout(this.preAuthTimer);
+    // The old connection object leaves the table; this one takes its place.
+    this.deps.sessions.unbind(session);
+    this.deps.sessions.bind(this);
+    return { ok: true, element: el('resumed', { xmlns: NS.sm, previd, h: this.sm.inboundHandled }), resend };
+  }
+
+  private resendQueue(stanzas: Element[]): void {
+    for (const s of stanzas) this.transport.send(s);
+  }
+
+  // ---- stanzas ----------------------------------------------------------------------------------
+
+  private stanza(e: Element): void {
+    const seq = ++this.seq;
+    if (this.sm) this.smCounterOf.set(seq, this.sm.inbound());
+    const register = e.name === 'iq' && e.attrs['to'] === undefined ? e.getChild('query', NS.register) : undefined;
+    if (register && e.attrs['id'] && (e.attrs['type'] === 'get' || e.attrs['type'] === 'set')) {
+      void registerAfterAuth(e, register, this.jid.bare(), this.registrationDeps()).then(({ reply, endStream }) => {
+        this.transport.send(reply);
+        this.outcome(seq);
+        if (endStream) this.fail('not-authorized', 'the account was removed');
+      });
+      return;
+    }
+    const verdict = classifyInbound(e, { session: this.jid, domain: this.deps.config.domain, serverFeatures: this.deps.serverFeatures });
+    switch (verdict.kind) {
+      case 'stream-error':
+        return this.fail(verdict.condition, verdict.reason);
+      case 'local':
+      case 'bounce':
+        if (verdict.reply) this.transport.send(verdict.reply);
+        return this.outcome(seq);
+      case 'route':
+        this.publishChain = this.publishChain.then(() => this.publish(verdict.stanza, seq));
+    }
+  }
+
+  private async publish(stanza: Element, seq: number): Promise<void> {
+    const account = this.jid.bare().toString();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.inbound.publish(stanza, { account, streamId: this.streamId, counter: seq, clientId: this.clientId, imNg: this.imNg });
+        return;
+      } catch (err) {
+        if (attempt >= 5 || this.ended) {
+          this.log.error({ err: (err as Error).message, stream: this.streamId }, 'could not hand a stanza to the bus');
+          if (!this.ended) this.deliver(errorReply(stanza, 'internal-server-error', { from: this.deps.config.domain, text: 'temporarily unable to accept stanzas' }));
+          return this.outcome(seq);
+        }
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  outcome(seq: number, notice?: Element): void {
+    if (notice) this.deliver(notice);
+    const counter = this.smCounterOf.get(seq);
+    if (counter === undefined) return;
+    this.smCounterOf.delete(seq);
+    this.sm?.finalize(counter);
+  }
+
+  deliver(stanza: Element): void {
+    if (this.sm && !this.sm.outbound(stanza)) {
+      return this.fail('resource-constraint', 'too many unacknowledged stanzas');
+    }
+    if (!this.closing) this.transport.send(stanza);
+  }
+}

@@ -1,0 +1,130 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { escapeAttr, escapeText, serialize, XmppStreamParser, type Element, type ParserLimits, XmlStreamError } from '@concord/xml';
+import { NS } from '@concord/xmpp';
+import type { StreamHeader, Transport, TransportEvents } from './transport';
+
+/** Serializes a top-level element for a TCP stream whose default namespace is jabber:client. */
+export function serializeForStream(el: Element): string {
+  if (el.attrs['xmlns'] !== NS.stream) return serialize(el, NS.client);
+  // Stream-level elements keep the conventional stream: prefix that clients look for.
+  const inner = el.children.map((c) => (typeof c === 'string' ? escapeText(c) : serialize(c, NS.client))).join('');
+  return `<stream:${el.name}>${inner}</stream:${el.name}>`;
+}
+
+/** RFC 6120 stream over TCP, optionally direct TLS (XEP-0368) or upgraded with STARTTLS. */
+export class TcpTransport implements Transport {
+  readonly kind: 'tcp' | 'tls';
+  readonly remoteAddress: string;
+  private events: TransportEvents | undefined;
+  private parser: XmppStreamParser;
+  private socket: Socket;
+  private closed = false;
+  private streamOpened = false;
+  private tls: boolean;
+  bytesIn = 0;
+
+  constructor(socket: Socket, private readonly opts: { secureContext: SecureContext; limits: ParserLimits; directTls: boolean }) {
+    this.socket = socket;
+    this.kind = opts.directTls ? 'tls' : 'tcp';
+    this.tls = opts.directTls;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.parser = this.newParser();
+    this.wire(socket);
+  }
+
+  get secure(): boolean {
+    return this.tls;
+  }
+
+  get canStartTls(): boolean {
+    return !this.tls;
+  }
+
+  private newParser(): XmppStreamParser {
+    return new XmppStreamParser({
+      streamOpen: (attrs) => this.events?.streamOpen(attrs),
+      stanza: (el) => this.events?.element(el),
+      streamClose: () => this.events?.streamClose(),
+      error: (err: XmlStreamError) => this.events?.xmlError(err.condition, err.message),
+    }, this.opts.limits);
+  }
+
+  private wire(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesIn += chunk.length;
+      this.parser.write(chunk);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.events?.disconnected();
+    });
+  }
+
+  attach(events: TransportEvents): void {
+    this.events = events;
+  }
+
+  openStream(h: StreamHeader): void {
+    this.streamOpened = true;
+    this.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.client}' xmlns:stream='${NS.stream}' ` +
+      `id='${escapeAttr(h.id)}' from='${escapeAttr(h.from)}'${h.to ? ` to='${escapeAttr(h.to)}'` : ''} version='1.0' xml:lang='${escapeAttr(h.lang)}'>`);
+  }
+
+  send(el: Element): void {
+    this.write(serializeForStream(el));
+  }
+
+  closeStream(error?: Element): void {
+    if (this.closed) return;
+    if (error) this.write(serializeForStream(error));
+    if (this.streamOpened) this.write('</stream:stream>');
+    this.socket.end();
+    // A peer that never closes its side must not hold the socket forever.
+    setTimeout(() => this.socket.destroy(), 5_000).unref();
+  }
+
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secure', resolve);
+      secure.once('error', reject);
+    }).catch((err: Error) => {
+      this.closed = true;
+      secure.destroy();
+      this.events?.disconnected();
+      throw err;
+    });
+    this.socket = secure;
+    this.tls = true;
+    this.wire(secure);
+    this.restartStream();
+  }
+
+  restartStream(): void {
+    this.parser = this.newParser();
+    this.streamOpened = false;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private write(text: string): void {
+    if (!this.closed && this.socket.writable) this.socket.write(text);
+  }
+}

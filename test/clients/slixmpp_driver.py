@@ -1,0 +1,97 @@
+"""A real slixmpp client driven by a test over stdin/stdout, one JSON object per line.
+
+Same protocol as xmppjs-driver.mjs: commands {id, op, ...}, replies {id, ok, ...},
+events {event, ...}. slixmpp negotiates legacy SASL and RFC 6120 resource binding, which is
+what most deployed XMPP clients still do.
+"""
+import asyncio
+import json
+import ssl
+import sys
+
+import slixmpp
+from slixmpp.xmlstream import ET
+
+
+def out(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+class Driver:
+    def __init__(self):
+        self.xmpp = None
+
+    async def start(self, cmd):
+        jid = cmd["username"] + "@" + cmd["domain"] + ("/" + cmd["resource"] if cmd.get("resource") else "")
+        xmpp = slixmpp.ClientXMPP(jid, cmd["password"])
+        self.xmpp = xmpp
+        xmpp.ssl_context.check_hostname = False
+        xmpp.ssl_context.verify_mode = ssl.CERT_NONE
+        xmpp.register_plugin("xep_0030")
+        xmpp.register_plugin("xep_0199")
+        if cmd.get("smEnabled", True):
+            xmpp.register_plugin("xep_0198")
+            xmpp.add_event_handler("stream_management_ack", lambda *_: out({"event": "ack"}))
+        done = asyncio.get_event_loop().create_future()
+
+        def on_start(_):
+            if not done.done():
+                done.set_result(True)
+
+        def on_fail(reason):
+            if not done.done():
+                done.set_exception(RuntimeError("auth failed: %s" % (reason,)))
+
+        xmpp.add_event_handler("session_start", on_start)
+        xmpp.add_event_handler("failed_auth", on_fail)
+        xmpp.add_event_handler("connection_failed", on_fail)
+        xmpp.add_event_handler("message", lambda m: out({"event": "element", "xml": str(m)}))
+        xmpp.add_event_handler("presence", lambda p: out({"event": "element", "xml": str(p)}))
+        host, port = cmd["host"], int(cmd["port"])
+        xmpp.connect((host, port), force_starttls=True, disable_starttls=False)
+        await asyncio.wait_for(done, 15)
+        sm = xmpp.plugin["xep_0198"] if cmd.get("smEnabled", True) else None
+        return {"jid": str(xmpp.boundjid), "sm": {"enabled": bool(sm and sm.enabled_out)}}
+
+    async def send(self, cmd):
+        self.xmpp.send_raw(cmd["xml"])
+        return {}
+
+    async def iq(self, cmd):
+        stanza = self.xmpp.Iq(xml=ET.fromstring(cmd["xml"]))
+        reply = await stanza.send(timeout=cmd.get("timeout", 5000) / 1000)
+        return {"xml": str(reply)}
+
+    async def stop(self):
+        self.xmpp.disconnect()
+        await self.xmpp.disconnected
+        return {}
+
+    async def request_ack(self, cmd):
+        self.xmpp.plugin["xep_0198"].request_ack()
+        return {}
+
+
+async def main():
+    driver = Driver()
+    loop = asyncio.get_event_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    async def run(cmd):
+        try:
+            op = getattr(driver, cmd["op"])
+            result = await (op() if cmd["op"] == "stop" else op(cmd))
+            out(dict(id=cmd["id"], ok=True, **result))
+        except Exception as err:  # report every failure to the test
+            out({"id": cmd["id"], "ok": False, "message": "%s: %s" % (type(err).__name__, err)})
+
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        asyncio.ensure_future(run(json.loads(line)))
+
+
+asyncio.get_event_loop().run_until_complete(main())

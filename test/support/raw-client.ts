@@ -1,0 +1,115 @@
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+/**
+ * A hand-driven XMPP client on a raw socket, for what real libraries will not send: hostile
+ * XML, spoofed addresses, protocol violations. It reads everything the server writes.
+ */
+export class RawClient {
+  private buffer = '';
+  private readonly waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(private socket: Socket) {
+    this.wire(socket);
+  }
+
+  static connect(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ port, host: '127.0.0.1' }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  private wire(s: Socket): void {
+    s.on('data', (d: Buffer) => {
+      this.buffer += d.toString('utf8');
+      this.waiters.splice(0).forEach((w) => w());
+    });
+    s.on('close', () => {
+      this.closed = true;
+      this.waiters.splice(0).forEach((w) => w());
+    });
+    s.on('error', () => undefined);
+  }
+
+  get received(): string {
+    return this.buffer;
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** Resolves with everything received once `pattern` matches it. */
+  async waitFor(pattern: RegExp, timeoutMs = 5_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.buffer)) {
+      if (this.closed) throw new Error(`connection closed before ${pattern}; received: ${this.buffer.slice(-500)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${pattern} within ${timeoutMs}ms; received: ${this.buffer.slice(-500)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(t), resolve()));
+      });
+    }
+    return this.buffer;
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async waitClosed(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`connection still open after ${timeoutMs}ms; received: ${this.buffer.slice(-500)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => (clearTimeout(t), resolve()));
+      });
+    }
+  }
+
+  openStream(domain: string): void {
+    this.write(`<?xml version='1.0'?><stream:stream to='${domain}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>`);
+  }
+
+  /** STARTTLS up to the new stream's features. */
+  async startTls(domain: string): Promise<void> {
+    this.openStream(domain);
+    await this.waitFor(/<\/stream:features>/);
+    this.write(`<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>`);
+    await this.waitFor(/<proceed/);
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: domain });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    this.socket = secure;
+    this.buffer = '';
+    this.wire(secure);
+    this.openStream(domain);
+    await this.waitFor(/<\/stream:features>/);
+  }
+
+  /** STARTTLS, SASL PLAIN, stream restart and RFC 6120 bind; returns the bound JID. */
+  async login(domain: string, local: string, password: string, resource = 'raw'): Promise<string> {
+    await this.startTls(domain);
+    this.buffer = '';
+    this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${local}\0${password}`).toString('base64')}</auth>`);
+    await this.waitFor(/<success/);
+    this.buffer = '';
+    this.openStream(domain);
+    await this.waitFor(/<\/stream:features>/);
+    this.buffer = '';
+    this.write(`<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`);
+    const text = await this.waitFor(/<jid>[^<]+<\/jid>/);
+    this.buffer = '';
+    return /<jid>([^<]+)<\/jid>/.exec(text)![1]!;
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,74 @@
+import { parseJid, JidError, type Jid } from '@concord/jid';
+import { cassandraSettings, type CommonConfig } from '@concord/runtime';
+import { deriveAllCredentials, preparePassword } from '@concord/sasl';
+import { AccountStore, connectCassandra } from '@concord/storage';
+
+export const ACCOUNT_USAGE = `  account add JID PASSWORD [--admin]   create an account ("-" as PASSWORD reads it from stdin)
+  account remove JID                   delete an account
+  account passwd JID PASSWORD          set a new password ("-" reads it from stdin)
+  account list                         list every account`;
+
+export class UsageError extends Error {}
+
+function bareJid(text: string | undefined, domain: string): Jid {
+  if (!text) throw new UsageError('a JID is required');
+  let jid: Jid;
+  try {
+    jid = parseJid(text);
+  } catch (err) {
+    if (err instanceof JidError) throw new UsageError(`${text} is not a valid JID: ${err.message}`);
+    throw err;
+  }
+  if (!jid.local || jid.resource) throw new UsageError(`${text}: give a bare JID such as alice@${domain}`);
+  if (jid.domain !== domain) throw new UsageError(`${text}: this deployment serves ${domain} (CONCORD_DOMAIN)`);
+  return jid;
+}
+
+async function password(arg: string | undefined, stdin: () => Promise<string>): Promise<string> {
+  if (arg === undefined) throw new UsageError('a password is required');
+  const text = arg === '-' ? (await stdin()).replace(/\r?\n$/, '') : arg;
+  try {
+    return preparePassword(text);
+  } catch (err) {
+    throw new UsageError(`unusable password: ${(err as Error).message}`);
+  }
+}
+
+/** `concordctl account ...`; returns the process exit code. */
+export async function runAccount(c: CommonConfig, args: string[], out: (s: string) => void, stdin: () => Promise<string>): Promise<number> {
+  const [sub, ...rest] = args;
+  const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
+  try {
+    const store = new AccountStore(client);
+    switch (sub) {
+      case 'add': {
+        const jid = bareJid(rest[0], c.domain);
+        const pw = await password(rest[1], stdin);
+        const created = await store.create({ jid: jid.toString(), credentials: deriveAllCredentials(pw), createdAt: new Date(), admin: rest.includes('--admin'), disabled: false });
+        out(created ? `created ${jid}` : `${jid} already exists`);
+        return created ? 0 : 1;
+      }
+      case 'remove': {
+        const jid = bareJid(rest[0], c.domain);
+        const removed = await store.remove(jid.toString());
+        out(removed ? `removed ${jid}` : `${jid} does not exist`);
+        return removed ? 0 : 1;
+      }
+      case 'passwd': {
+        const jid = bareJid(rest[0], c.domain);
+        const pw = await password(rest[1], stdin);
+        const changed = await store.setCredentials(jid.toString(), deriveAllCredentials(pw));
+        out(changed ? `password changed for ${jid}` : `${jid} does not exist`);
+        return changed ? 0 : 1;
+      }
+      case 'list': {
+        for await (const jid of store.list()) out(jid);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown account command ${JSON.stringify(sub ?? '')}`);
+    }
+  } finally {
+    await client.shutdown();
+  }
+}
