@@ -6,6 +6,8 @@ what most deployed XMPP clients still do.
 """
 import asyncio
 import json
+import logging
+import os
 import ssl
 import sys
 
@@ -31,8 +33,9 @@ class Driver:
         xmpp.register_plugin("xep_0030")
         xmpp.register_plugin("xep_0199")
         if cmd.get("smEnabled", True):
-            xmpp.register_plugin("xep_0198")
-            xmpp.add_event_handler("stream_management_ack", lambda *_: out({"event": "ack"}))
+            # window=1: request an ack after every stanza, as mobile clients do.
+            xmpp.register_plugin("xep_0198", pconfig={"window": 1})
+            xmpp.add_event_handler("stanza_acked", lambda s: out({"event": "ack", "xml": str(s)}))
         done = asyncio.get_event_loop().create_future()
 
         def on_start(_):
@@ -55,7 +58,8 @@ class Driver:
         return {"jid": str(xmpp.boundjid), "sm": {"enabled": bool(sm and sm.enabled_out)}}
 
     async def send(self, cmd):
-        self.xmpp.send_raw(cmd["xml"])
+        # Built as a stanza object (not sent raw) so that Stream Management counts it.
+        self.xmpp._build_stanza(ET.fromstring(cmd["xml"])).send()
         return {}
 
     async def iq(self, cmd):
@@ -68,12 +72,11 @@ class Driver:
         await self.xmpp.disconnected
         return {}
 
-    async def request_ack(self, cmd):
-        self.xmpp.plugin["xep_0198"].request_ack()
-        return {}
 
 
 async def main():
+    if os.environ.get("SLIXMPP_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     driver = Driver()
     loop = asyncio.get_event_loop()
     reader = asyncio.StreamReader()

@@ -5,6 +5,10 @@
 import { createInterface } from 'node:readline';
 import { client, xml } from '@xmpp/client';
 import parse from '@xmpp/xml/lib/parse.js';
+import { WebSocket } from 'ws';
+
+// @xmpp/websocket uses the global WebSocket, which Node.js 20 does not have yet.
+globalThis.WebSocket ??= WebSocket;
 
 let xmpp;
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);

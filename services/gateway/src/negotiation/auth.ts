@@ -12,8 +12,8 @@ export interface AuthDeps {
   throttle: AuthThrottle;
   domain: string;
   remoteIp: string;
-  /** PLAIN is offered only over TLS, or when configuration allows it without. */
-  plainAllowed: boolean;
+  /** PLAIN is offered only over TLS, or when configuration allows it without (asked at each attempt: STARTTLS changes it). */
+  plainAllowed(): boolean;
 }
 
 const SCRAM: readonly string[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1'];
@@ -41,11 +41,12 @@ export class AuthExchange {
     if (!gate.allowed) {
       return { kind: 'failure', condition: 'temporary-auth-failure', text: `too many failed attempts; retry in ${Math.ceil(gate.retryAfterMs / 1000)}s` };
     }
-    if (!AuthExchange.mechanisms(this.deps.plainAllowed).includes(mechanism)) {
+    const plainAllowed = this.deps.plainAllowed();
+    if (!AuthExchange.mechanisms(plainAllowed).includes(mechanism)) {
       const condition = mechanism === 'PLAIN' ? 'encryption-required' : 'invalid-mechanism';
       return { kind: 'failure', condition, text: mechanism === 'PLAIN' ? 'PLAIN needs TLS' : `mechanism ${mechanism} is not offered` };
     }
-    this.session = createSaslSession(mechanism, (username, mech) => this.lookup(username, mech), { plainAllowed: this.deps.plainAllowed });
+    this.session = createSaslSession(mechanism, (username, mech) => this.lookup(username, mech), { plainAllowed });
     // SCRAM's first message is required; an empty initial response means "wait for a challenge".
     if (!initial || initial.length === 0) return { kind: 'challenge', data: Buffer.alloc(0) };
     return this.step(initial);

@@ -59,7 +59,7 @@ export class Connection implements BoundSession {
     const c = deps.config;
     this.auth = new AuthExchange({
       accounts: deps.accounts, throttle: deps.throttle, domain: c.domain, remoteIp: transport.remoteAddress,
-      plainAllowed: transport.secure || c.plainWithoutTls,
+      plainAllowed: () => transport.secure || c.plainWithoutTls,
     });
     this.stanzaBucket = new TokenBucket(c.stanzaRate, c.stanzaRate * 4);
     this.byteBucket = new TokenBucket(c.byteRate, c.byteRate * 4);
