@@ -12,6 +12,8 @@ export interface RunningConcord {
   router: RouterService;
   ports: { tcp: number; tls: number; ws: number };
   addAccount(local: string, password: string): Promise<string>;
+  /** Graceful stop of the gateway and a new one on the same node id (new ports). */
+  restartGateway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,17 +39,27 @@ export async function startConcord(label: string, env: Record<string, string> = 
     ...env,
   };
   const router = await RouterService.create(readRouterConfig(fullEnv));
+  const startGateway = async () => {
+    const g = await GatewayService.create(readGatewayConfig(fullEnv));
+    await g.start();
+    return g;
+  };
   await router.start();
-  const gateway = await GatewayService.create(readGatewayConfig(fullEnv));
-  await gateway.start();
+  let gateway = await startGateway();
   const accountsClient = await connectCassandra({ ...cassandraSettings(cfg), keyspace: cfg.cassandraKeyspace });
   const accounts = new AccountStore(accountsClient);
-  return {
+  const running: RunningConcord = {
     name,
     domain: cfg.domain,
     gateway,
     router,
     ports: gateway.ports as { tcp: number; tls: number; ws: number },
+    async restartGateway() {
+      await gateway.destroy();
+      gateway = await startGateway();
+      running.gateway = gateway;
+      running.ports = gateway.ports as { tcp: number; tls: number; ws: number };
+    },
     async addAccount(local, password) {
       const jid = `${local}@${cfg.domain}`;
       await accounts.create({ jid, credentials: deriveAllCredentials(password), createdAt: new Date(), admin: false, disabled: false });
@@ -61,4 +73,5 @@ export async function startConcord(label: string, env: Record<string, string> = 
       await dropKeyspace(cfg);
     },
   };
+  return running;
 }

@@ -93,20 +93,31 @@ export class RawClient {
     await this.waitFor(/<\/stream:features>/);
   }
 
-  /** STARTTLS, SASL PLAIN, stream restart and RFC 6120 bind; returns the bound JID. */
-  async login(domain: string, local: string, password: string, resource = 'raw'): Promise<string> {
+  /** STARTTLS, SASL PLAIN and the stream restart, up to the post-authentication features. */
+  async authenticate(domain: string, local: string, password: string): Promise<void> {
     await this.startTls(domain);
     this.buffer = '';
     this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${local}\0${password}`).toString('base64')}</auth>`);
-    await this.waitFor(/<success/);
+    const reply = await this.waitFor(/<success|<\/failure>/);
+    if (!/<success/.test(reply)) throw new Error(`authentication failed: ${reply.slice(-300)}`);
     this.buffer = '';
     this.openStream(domain);
     await this.waitFor(/<\/stream:features>/);
     this.buffer = '';
+  }
+
+  /** STARTTLS, SASL PLAIN, stream restart and RFC 6120 bind; returns the bound JID. */
+  async login(domain: string, local: string, password: string, resource = 'raw'): Promise<string> {
+    await this.authenticate(domain, local, password);
     this.write(`<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`);
     const text = await this.waitFor(/<jid>[^<]+<\/jid>/);
     this.buffer = '';
     return /<jid>([^<]+)<\/jid>/.exec(text)![1]!;
+  }
+
+  /** Forgets what was received so far, so the next waitFor only sees what comes after. */
+  clear(): void {
+    this.buffer = '';
   }
 
   end(): void {

@@ -24,6 +24,7 @@ export const NS = {
   register: 'jabber:iq:register',
   registerFeature: 'http://jabber.org/features/iq-register',
   commands: 'http://jabber.org/protocol/commands',
+  admin: 'http://jabber.org/protocol/admin',
   dataForms: 'jabber:x:data',
   sm: 'urn:xmpp:sm:3',
   csi: 'urn:xmpp:csi:0',

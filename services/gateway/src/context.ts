@@ -5,6 +5,7 @@ import type { AccountStore } from '@concord/storage';
 import type { GatewayConfig } from './config';
 import type { LocalSessionTable } from './session/session-table';
 import type { InboundSink } from './session/connection-deps';
+import type { SmStore } from './sm/sm-store';
 
 /** Every dependency of the gateway; tests pass overrides instead of patching modules. */
 export interface GatewayContext extends BaseContext<GatewayConfig> {
@@ -13,4 +14,5 @@ export interface GatewayContext extends BaseContext<GatewayConfig> {
   secureContext: SecureContext;
   sessions: LocalSessionTable;
   inbound: InboundSink;
+  smStore: SmStore;
 }

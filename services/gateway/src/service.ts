@@ -17,6 +17,7 @@ import { inboundPublisher } from './producers/inbound';
 import { heartbeatWorker, registryWriter } from './registry/registry-worker';
 import { Connection } from './session/connection';
 import { LocalSessionTable } from './session/session-table';
+import { SmStore } from './sm/sm-store';
 import { loadTlsMaterial } from './tls/certificate';
 import type { Transport } from './transport/transport';
 
@@ -54,6 +55,7 @@ export class GatewayService {
       secureContext: o.secureContext ?? createSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }),
       sessions: o.sessions ?? new LocalSessionTable(registryWriter(registry, config.nodeId), base.log),
       inbound: o.inbound ?? inboundPublisher(base.bus, config.nodeId),
+      smStore: o.smStore ?? new SmStore(await base.bus.kv('smState')),
     };
     await ctx.bus.ensureConsumers(gatewayConsumerDecls(ctx.bus.names, config.nodeId));
     return new GatewayService(ctx, opts);
@@ -101,8 +103,10 @@ export class GatewayService {
       },
       // Graceful: stop accepting, tell every client, then let the bus workers drain.
       stop: async () => {
-        await Promise.all(this.listeners.splice(0).map((l) => l.close()));
-        this.ctx.sessions.shutdownAll();
+        // Stop accepting at once; the close completes when the last connection has gone.
+        const closed = Promise.all(this.listeners.splice(0).map((l) => l.close()));
+        await this.ctx.sessions.shutdownAll();
+        await closed;
       },
     };
   }
@@ -131,6 +135,7 @@ export class GatewayService {
       throttle: this.ctx.throttle,
       registrationThrottle: this.registrationThrottle,
       sessions: this.ctx.sessions,
+      smStore: this.ctx.smStore,
       inbound: this.ctx.inbound,
       serverFeatures: c.registration ? [NS.register] : [],
       // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.

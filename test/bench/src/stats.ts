@@ -11,6 +11,8 @@ export interface Row {
   seconds: number;
   p50?: number;
   p99?: number;
+  /** A measured quantity that is not a rate (e.g. memory per session); `seconds: 0` leaves ops/s empty. */
+  value?: string;
   note?: string;
 }
 
@@ -20,10 +22,13 @@ export function summarize(bench: string, latencies: number[], seconds: number, n
 }
 
 export function table(rows: Row[]): string {
-  const head = ['benchmark', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'note'];
+  // The value column appears only when a row has one, so rate-only tables keep their shape.
+  const withValue = rows.some((r) => r.value !== undefined);
+  const head = ['benchmark', 'ops', 'ops/s', 'p50 ms', 'p99 ms', ...(withValue ? ['value'] : []), 'note'];
   const body = rows.map((r) => [
-    r.bench, String(r.ops), (r.ops / r.seconds).toFixed(0),
-    r.p50 === undefined ? '' : r.p50.toFixed(2), r.p99 === undefined ? '' : r.p99.toFixed(2), r.note ?? '',
+    r.bench, String(r.ops), r.seconds > 0 ? (r.ops / r.seconds).toFixed(0) : '',
+    r.p50 === undefined ? '' : r.p50.toFixed(2), r.p99 === undefined ? '' : r.p99.toFixed(2),
+    ...(withValue ? [r.value ?? ''] : []), r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

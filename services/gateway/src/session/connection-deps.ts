@@ -5,6 +5,7 @@ import type { Element } from '@concord/xml';
 import type { Jid } from '@concord/jid';
 import type { GatewayConfig } from '../config';
 import type { StreamManagement } from '../sm/stream-management';
+import type { SmStore } from '../sm/sm-store';
 
 /** Accepted stanzas leave the gateway through this; resolves when JetStream has stored it. */
 export interface InboundSink {
@@ -20,8 +21,10 @@ export interface BoundSession {
   deliver(stanza: Element): void;
   /** The router reported the final outcome of inbound stanza `counter`. */
   outcome(counter: number, notice?: Element): void;
-  /** Ends the session with a stream error (e.g. conflict, system-shutdown). */
+  /** Ends the session with a stream error (e.g. conflict). */
   terminate(condition: 'conflict' | 'system-shutdown' | 'policy-violation', text?: string): void;
+  /** Server shutdown: keeps a resumable stream's state for resumption elsewhere, then ends the stream. */
+  suspend(): Promise<void>;
 }
 
 /** Streams that can be resumed: kept while their connection is gone (XEP-0198 §5). */
@@ -37,7 +40,9 @@ export interface SessionTable {
   bind(session: BoundSession): void;
   unbind(session: BoundSession): void;
   byStreamId(streamId: string): BoundSession | undefined;
-  hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number): void;
+  /** Ends every session of an account on this node (it was deleted). */
+  endAccount(bareJid: string): void;
+  hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number, onExpire?: () => void): void;
   /** Takes a hibernated stream for resumption; undefined when unknown, expired or another account's. */
   takeHibernated(smId: string, account: string): { state: Hibernated; session: BoundSession } | undefined;
 }
@@ -50,6 +55,7 @@ export interface ConnectionDeps {
   /** Limits XEP-0077 account creation per IP address. */
   registrationThrottle: AuthThrottle;
   sessions: SessionTable;
+  smStore: SmStore;
   inbound: InboundSink;
   serverFeatures: readonly string[];
   /** Monotonic source of unique stream ids on this node. */

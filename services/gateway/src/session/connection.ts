@@ -1,15 +1,19 @@
-import { JidError, normalizeResourcepart, type Jid } from '@concord/jid';
-import { el, type Element } from '@concord/xml';
+import { JidError, normalizeResourcepart, tryParseJid, type Jid } from '@concord/jid';
+import { el, parseElement, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
+import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TokenBucket } from '../limits/token-bucket';
 import { AuthExchange, type AuthStep } from '../negotiation/auth';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
 import { StreamManagement } from '../sm/stream-management';
+import { handleAdmin, isAdminRequest, type AdminContext } from '../stanzas/admin-commands';
 import { classifyInbound } from '../stanzas/inbound';
 import type { Transport } from '../transport/transport';
 import type { BoundSession, ConnectionDeps } from './connection-deps';
+
+const tracer = trace.getTracer('@concord/gateway');
 
 /** A client may retry authentication this many times on one connection (RFC 6120 §6.4.5). */
 const MAX_AUTH_FAILURES = 5;
@@ -46,10 +50,15 @@ export class Connection implements BoundSession {
   private authFailures = 0;
   private seq = 0;
   private readonly smCounterOf = new Map<number, number>();
+  /** Open span of each inbound stanza until its outcome is final. */
+  private readonly spans = new Map<number, Span>();
   private publishChain: Promise<void> = Promise.resolve();
   private readonly auth: AuthExchange;
   private sasl2: { bind?: Element; userAgentId?: string; resume?: Element } | undefined;
   private preAuthTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleBytes = -1;
+  private idlePinged = false;
   private readonly stanzaBucket: TokenBucket;
   private readonly byteBucket: TokenBucket;
   private lastBytes = 0;
@@ -138,17 +147,39 @@ export class Connection implements BoundSession {
 
   private onDisconnected(): void {
     clearTimeout(this.preAuthTimer);
+    clearTimeout(this.idleTimer);
     this.closing = true;
     if (this.bound && this.sm?.resumable && !this.ended) {
-      this.deps.sessions.hibernate(this.sm.id, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg }, this, this.deps.config.smResumeTimeout);
+      const smId = this.sm.id;
+      this.deps.sessions.hibernate(smId, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg }, this, this.deps.config.smResumeTimeout,
+        () => void this.deps.smStore.forget(smId));
+      void this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
       return;
     }
     this.endSession();
   }
 
+  /** Stores the resumable stream's state so that any gateway can resume it (XEP-0198 across restarts). */
+  private async saveSm(): Promise<void> {
+    if (!this.sm?.resumable || !this.bound) return;
+    const snap = this.sm.snapshot();
+    await this.deps.smStore.save(this.sm.id, {
+      fullJid: this.bound.toString(), clientId: this.clientId, imNg: this.imNg, ...snap, savedAtMs: Date.now(),
+    });
+  }
+
+  async suspend(): Promise<void> {
+    await this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
+    this.endSession();
+    this.fail('system-shutdown', 'the server is restarting; resume the stream or reconnect');
+  }
+
   private endSession(): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.idleTimer);
+    for (const span of this.spans.values()) span.end();
+    this.spans.clear();
     this.sm?.dispose();
     if (this.bound) this.deps.sessions.unbind(this);
   }
@@ -193,6 +224,18 @@ export class Connection implements BoundSession {
       return void registerBeforeAuth(e, register, this.registrationDeps()).then((reply) => this.transport.send(reply));
     }
     this.fail('not-authorized', 'authenticate first');
+  }
+
+  private adminContext(): AdminContext {
+    const { config, accounts } = this.deps;
+    return {
+      domain: config.domain,
+      accounts,
+      // Admins are named in CONCORD_ADMINS or flagged on their account (concordctl account add --admin).
+      isAdmin: async (bare) => config.admins.includes(bare) || (await accounts.get(bare))?.admin === true,
+      onAccountDeleted: (bare) => this.deps.sessions.endAccount(bare),
+      newSessionId: () => this.deps.newId(),
+    };
   }
 
   private registrationDeps() {
@@ -277,7 +320,8 @@ export class Connection implements BoundSession {
     const success = el('success', { xmlns: NS.sasl2 }, step.additionalData ? el('additional-data', {}, step.additionalData.toString('base64')) : undefined);
     const req = this.sasl2 ?? {};
     this.sasl2 = undefined;
-    const resumed = req.resume ? this.resume(req.resume) : undefined;
+    const resumed = req.resume ? await this.resume(req.resume) : undefined;
+    if (this.closing) return;
     if (resumed?.ok) {
       success.append(el('authorization-identifier', {}, this.jid.toString()), resumed.element);
       this.transport.send(success);
@@ -305,9 +349,11 @@ export class Connection implements BoundSession {
 
   private preBind(e: Element, ns: string | undefined): void {
     if (ns === NS.sm && e.name === 'resume') {
-      const r = this.resume(e);
-      this.transport.send(r.element);
-      if (r.ok) this.resendQueue(r.resend);
+      void this.resume(e).then((r) => {
+        if (this.closing) return;
+        this.transport.send(r.element);
+        if (r.ok) this.resendQueue(r.resend);
+      });
       return;
     }
     if (ns === NS.sm) return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
@@ -336,16 +382,44 @@ export class Connection implements BoundSession {
     this.bound = this.account!.withResource(resource);
     clearTimeout(this.preAuthTimer);
     this.deps.sessions.bind(this);
+    this.idleBytes = this.transport.bytesIn;
+    this.armIdle(this.deps.config.idleTimeout);
     this.log.info({ jid: this.bound.toString(), stream: this.streamId, transport: this.transport.kind }, 'session bound');
+  }
+
+  /**
+   * A session silent for the idle timeout is pinged (XEP-0199); silent for a further
+   * min(30 s, timeout) it is closed with <connection-timeout/>, freeing a dead TCP peer's slot.
+   */
+  private armIdle(ms: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.checkIdle(), ms);
+    this.idleTimer.unref();
+  }
+
+  private checkIdle(): void {
+    if (this.closing || !this.bound) return;
+    const timeout = this.deps.config.idleTimeout;
+    if (this.transport.bytesIn !== this.idleBytes) {
+      this.idleBytes = this.transport.bytesIn;
+      this.idlePinged = false;
+      return this.armIdle(timeout);
+    }
+    if (this.idlePinged) return this.fail('connection-timeout', 'no traffic and no answer to a ping');
+    this.idlePinged = true;
+    this.deliver(el('iq', { type: 'get', id: `idle-${this.deps.newId()}`, from: this.deps.config.domain, to: this.bound.toString() }, el('ping', { xmlns: NS.ping })));
+    this.armIdle(Math.min(30_000, timeout));
   }
 
   // ---- Stream Management ------------------------------------------------------------------------
 
+  private smOptions() {
+    return { ackHoldMaxMs: this.deps.config.ackHoldMax, maxQueue: this.deps.config.smMaxQueue, requestEvery: SM_REQUEST_EVERY };
+  }
+
   private enableSm(resume: boolean): Element {
     const max = Math.round(this.deps.config.smResumeTimeout / 1000);
-    this.sm = new StreamManagement(this.deps.newId(), resume, {
-      ackHoldMaxMs: this.deps.config.ackHoldMax, maxQueue: this.deps.config.smMaxQueue, requestEvery: SM_REQUEST_EVERY,
-    }, this.smCallbacks());
+    this.sm = new StreamManagement(this.deps.newId(), resume, this.smOptions(), this.smCallbacks());
     return el('enabled', { xmlns: NS.sm, id: this.sm.id, ...(resume ? { resume: 'true', max } : {}) });
   }
 
@@ -375,12 +449,27 @@ export class Connection implements BoundSession {
     this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sm}`);
   }
 
-  private resume(e: Element): { ok: true; element: Element; resend: Element[] } | { ok: false; element: Element } {
+  /** XEP-0198 §5: resumes a stream hibernating here, or one saved by a gateway that restarted. */
+  private async resume(e: Element): Promise<{ ok: true; element: Element; resend: Element[] } | { ok: false; element: Element }> {
     const previd = e.attrs['previd'] ?? '';
     const h = Number(e.attrs['h']);
-    const taken = this.deps.sessions.takeHibernated(previd, this.account!.toString());
-    if (!taken) return { ok: false, element: el('failed', { xmlns: NS.sm }, el('item-not-found', { xmlns: NS.stanzas })) };
-    const { state, session } = taken;
+    const account = this.account!.toString();
+    const notFound = { ok: false as const, element: el('failed', { xmlns: NS.sm }, el('item-not-found', { xmlns: NS.stanzas })) };
+    const local = this.deps.sessions.takeHibernated(previd, account);
+    let state = local?.state;
+    if (local) {
+      void this.deps.smStore.forget(previd);
+      this.deps.sessions.unbind(local.session);
+    } else {
+      const saved = await this.deps.smStore.take(previd).catch(() => undefined);
+      if (!saved) return notFound;
+      const jid = tryParseJid(saved.fullJid);
+      if (!jid || jid.bare().toString() !== account) return notFound;
+      const unacked = saved.unacked.map((x) => parseElement(x, { maxStanzaBytes: this.deps.config.maxStanzaBytes, maxDepth: this.deps.config.maxDepth }, NS.client));
+      const sm = StreamManagement.restore(previd, { inboundHandled: saved.inboundHandled, outboundSent: saved.outboundSent, outboundAcked: saved.outboundAcked, unacked }, this.smOptions(), this.smCallbacks());
+      state = { sm, jid, clientId: saved.clientId, imNg: saved.imNg };
+    }
+    if (!state) return notFound;
     const resend = state.sm.resendAfter(h);
     if (!resend) return { ok: false, element: el('failed', { xmlns: NS.sm, h: state.sm.inboundHandled }, el('unexpected-request', { xmlns: NS.stanzas })) };
     this.sm = state.sm;
@@ -389,9 +478,8 @@ export class Connection implements BoundSession {
     this.clientId = state.clientId;
     this.imNg = state.imNg;
     clearTimeout(this.preAuthTimer);
-    // The old connection object leaves the table; this one takes its place.
-    this.deps.sessions.unbind(session);
     this.deps.sessions.bind(this);
+    this.log.info({ jid: this.bound.toString(), stream: this.streamId, from: local ? 'this gateway' : 'saved state' }, 'stream resumed');
     return { ok: true, element: el('resumed', { xmlns: NS.sm, previd, h: this.sm.inboundHandled }), resend };
   }
 
@@ -403,11 +491,23 @@ export class Connection implements BoundSession {
 
   private stanza(e: Element): void {
     const seq = ++this.seq;
+    const span = tracer.startSpan(`xmpp inbound ${e.name}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'xmpp.stanza': e.name, 'xmpp.type': e.attrs['type'] ?? '', 'xmpp.stream': this.streamId, 'xmpp.session': this.jid.toString(), 'xmpp.seq': seq },
+    });
+    this.spans.set(seq, span);
     if (this.sm) this.smCounterOf.set(seq, this.sm.inbound());
+    if (e.name === 'iq' && isAdminRequest(e, this.deps.config.domain)) {
+      void handleAdmin(e, this.jid.toString(), this.adminContext()).then((reply) => {
+        this.deliver(reply);
+        this.outcome(seq);
+      });
+      return;
+    }
     const register = e.name === 'iq' && e.attrs['to'] === undefined ? e.getChild('query', NS.register) : undefined;
     if (register && e.attrs['id'] && (e.attrs['type'] === 'get' || e.attrs['type'] === 'set')) {
       void registerAfterAuth(e, register, this.jid.bare(), this.registrationDeps()).then(({ reply, endStream }) => {
-        this.transport.send(reply);
+        this.deliver(reply);
         this.outcome(seq);
         if (endStream) this.fail('not-authorized', 'the account was removed');
       });
@@ -419,10 +519,13 @@ export class Connection implements BoundSession {
         return this.fail(verdict.condition, verdict.reason);
       case 'local':
       case 'bounce':
-        if (verdict.reply) this.transport.send(verdict.reply);
+        if (verdict.reply) this.deliver(verdict.reply);
         return this.outcome(seq);
-      case 'route':
-        this.publishChain = this.publishChain.then(() => this.publish(verdict.stanza, seq));
+      case 'route': {
+        // The publish runs inside the stanza's span, so the router's and archive's work joins its trace.
+        const ctx = trace.setSpan(otContext.active(), span);
+        this.publishChain = this.publishChain.then(() => otContext.with(ctx, () => this.publish(verdict.stanza, seq)));
+      }
     }
   }
 
@@ -445,12 +548,19 @@ export class Connection implements BoundSession {
 
   outcome(seq: number, notice?: Element): void {
     if (notice) this.deliver(notice);
+    const span = this.spans.get(seq);
+    if (span) {
+      this.spans.delete(seq);
+      if (notice) span.setStatus({ code: SpanStatusCode.ERROR, message: 'archive failed' });
+      span.end();
+    }
     const counter = this.smCounterOf.get(seq);
     if (counter === undefined) return;
     this.smCounterOf.delete(seq);
     this.sm?.finalize(counter);
   }
 
+  /** Every stanza to the client goes through here, so that Stream Management counts it. */
   deliver(stanza: Element): void {
     if (this.sm && !this.sm.outbound(stanza)) {
       return this.fail('resource-constraint', 'too many unacknowledged stanzas');

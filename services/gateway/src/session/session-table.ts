@@ -57,15 +57,25 @@ export class LocalSessionTable implements SessionTable {
     return this.byStream.get(streamId);
   }
 
+  endAccount(bareJid: string): void {
+    for (const s of this.all()) {
+      if (s.jid.bare().toString() === bareJid) {
+        s.terminate('policy-violation', 'the account was deleted');
+        this.unbind(s);
+      }
+    }
+  }
+
   byFullJid(jid: string): BoundSession | undefined {
     return this.byJid.get(jid);
   }
 
-  hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number): void {
+  hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number, onExpire?: () => void): void {
     const timer = setTimeout(() => {
       this.hibernated.delete(smId);
       this.unbind(session);
       state.sm.dispose();
+      onExpire?.();
     }, timeoutMs);
     timer.unref();
     this.hibernated.set(smId, { state, session, timer });
@@ -88,8 +98,8 @@ export class LocalSessionTable implements SessionTable {
     }
   }
 
-  /** Graceful shutdown: every live session is told the server is going down. */
-  shutdownAll(): void {
-    for (const s of this.all()) s.terminate('system-shutdown', 'the server is restarting; resume or reconnect');
+  /** Graceful shutdown: resumable streams are saved, then every session is told the server is going down. */
+  async shutdownAll(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.suspend()));
   }
 }

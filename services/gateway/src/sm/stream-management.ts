@@ -1,4 +1,4 @@
-import type { Element } from '@concord/xml';
+import { serialize, type Element } from '@concord/xml';
 
 /** XEP-0198 counters wrap at 2^32. */
 const MOD = 2 ** 32;
@@ -102,6 +102,27 @@ export class StreamManagement {
   resendAfter(h: number): Element[] | undefined {
     if (!this.ack(h)) return undefined;
     return this.unacked.map((u) => u.el);
+  }
+
+  /** What is needed to resume this stream elsewhere (another process, after a restart). */
+  snapshot(): { inboundHandled: number; outboundSent: number; outboundAcked: number; unacked: string[] } {
+    return { inboundHandled: this.handled, outboundSent: this.sent, outboundAcked: this.acked, unacked: this.unacked.map((u) => serialize(u.el)) };
+  }
+
+  /** A stream restored from a snapshot: its inbound stanzas all count as handled. */
+  static restore(
+    id: string,
+    snap: { inboundHandled: number; outboundSent: number; outboundAcked: number; unacked: Element[] },
+    opts: { ackHoldMaxMs: number; maxQueue: number; requestEvery: number },
+    callbacks: SmCallbacks,
+  ): StreamManagement {
+    const sm = new StreamManagement(id, true, opts, callbacks);
+    sm.received = sm.handled = snap.inboundHandled;
+    sm.sent = snap.outboundSent;
+    sm.acked = snap.outboundAcked;
+    const first = snap.outboundSent - snap.unacked.length + 1;
+    snap.unacked.forEach((el, i) => sm.unacked.push({ n: first + i, el }));
+    return sm;
   }
 
   /** Moves the stream to a new connection (resumption). */

@@ -13,7 +13,7 @@ const result = (iq: Element, ...children: Element[]) =>
   el('iq', { type: 'result', id: iq.attrs['id'], from: iq.attrs['to'], to: iq.attrs['from'] }, ...children);
 
 /** Features every Concord gateway supports, whatever the configuration. */
-export const BASE_SERVER_FEATURES: readonly string[] = [NS.discoInfo, NS.discoItems, NS.ping, NS.sm, NS.csi, NS.sasl2, NS.bind2];
+export const BASE_SERVER_FEATURES: readonly string[] = [NS.discoInfo, NS.discoItems, NS.ping, NS.sm, NS.csi, NS.sasl2, NS.bind2, NS.commands];
 
 /**
  * IQs the gateway answers itself, keyed by `type namespace` of their payload (RFC 6120 §8.2.3:

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { el, escapeText, parseElement, serialize, XmlStreamError, type Element, type ParserLimits } from '@concord/xml';
+import { el, Element, escapeText, parseElement, serialize, XmlStreamError, type ParserLimits } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { StreamHeader, Transport, TransportEvents } from './transport';
 
@@ -54,7 +54,8 @@ export class WsTransport implements Transport {
       const inner = element.children.map((c) => (typeof c === 'string' ? escapeText(c) : serialize(c))).join('');
       return this.sendText(`<stream:${element.name} xmlns:stream='${NS.stream}'>${inner}</stream:${element.name}>`);
     }
-    this.sendText(serialize(element));
+    // RFC 7395 §3.4: each frame is a standalone element, so stanzas carry jabber:client themselves.
+    this.sendText(serialize(element.attrs['xmlns'] ? element : new Element(element.name, { ...element.attrs, xmlns: NS.client }, element.children)));
   }
 
   closeStream(error?: Element): void {
