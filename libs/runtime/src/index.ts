@@ -3,3 +3,4 @@ export { openBaseContext, closeBaseContext, cassandraSettings, type BaseContext 
 export { ServiceHost, type Worker, type HostOptions } from './host';
 export { runMain, EXIT_CONFIG, type MainOptions, type RunnableService } from './main';
 export { retryUntil } from './retry';
+export { BasicService, type ServiceOptions } from './basic-service';

@@ -1,14 +1,8 @@
 import type { Client } from 'cassandra-driver';
+import type { ScramCredential, ScramMechanism } from '@concord/sasl';
 
-/** Salted SCRAM keys for one mechanism (RFC 5802); the password itself is never stored. */
-export interface ScramCredential {
-  salt: Buffer;
-  iterations: number;
-  storedKey: Buffer;
-  serverKey: Buffer;
-}
-
-export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
+/** Salted SCRAM keys per mechanism (RFC 5802); the password itself is never stored. */
+export type { ScramCredential, ScramMechanism };
 
 export interface AccountRecord {
   jid: string;

@@ -1,34 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openBaseContext, ServiceHost, type Worker } from '@concord/runtime';
+import { BasicService, openBaseContext, type ServiceOptions } from '@concord/runtime';
 import type { ArchiveConfig } from './config';
 import type { ArchiveContext } from './context';
 
-export interface ArchiveOptions {
-  overrides?: Partial<ArchiveContext>;
-  metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
-}
+export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 
-export class ArchiveService {
-  private readonly host: ServiceHost;
-
-  private constructor(readonly ctx: ArchiveContext, opts: ArchiveOptions) {
-    this.host = new ServiceHost(ctx, { httpPort: ctx.config.httpPort, ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}) });
-  }
-
+/** The archive service: connected to the bus and Cassandra, serving health; its work arrives with its features. */
+export class ArchiveService extends BasicService<ArchiveConfig> {
   static async create(config: ArchiveConfig, opts: ArchiveOptions = {}): Promise<ArchiveService> {
-    return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts);
-  }
-
-  get httpPort(): number | undefined {
-    return this.host.httpPort;
-  }
-
-  async start(): Promise<void> {
-    const workers: Worker[] = [];
-    await this.host.start(workers);
-  }
-
-  destroy(): Promise<void> {
-    return this.host.destroy();
+    return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts, (ctx) => []);
   }
 }

@@ -3,7 +3,8 @@ import { el, parseElement, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
 import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TokenBucket } from '../limits/token-bucket';
-import { AuthExchange, type AuthStep } from '../negotiation/auth';
+import { AuthExchange } from '../negotiation/auth';
+import { SaslFlow, type Sasl2Request } from '../negotiation/sasl-flow';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
@@ -15,21 +16,7 @@ import type { BoundSession, ConnectionDeps } from './connection-deps';
 
 const tracer = trace.getTracer('@concord/gateway');
 
-/** A client may retry authentication this many times on one connection (RFC 6120 §6.4.5). */
-const MAX_AUTH_FAILURES = 5;
 const SM_REQUEST_EVERY = 5;
-
-function b64(data: Buffer | undefined): string {
-  return data && data.length > 0 ? data.toString('base64') : '=';
-}
-
-/** Decodes SASL payload text: '=' is an empty response (RFC 6120 §6.4.2); anything not base64 is refused. */
-function unb64(text: string): Buffer | undefined {
-  const t = text.trim();
-  if (t === '' || t === '=') return Buffer.alloc(0);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || t.length % 4 !== 0) return undefined;
-  return Buffer.from(t, 'base64');
-}
 
 /**
  * One client connection: stream negotiation (STARTTLS, SASL or SASL2 + Bind2, RFC 6120 bind),
@@ -47,14 +34,12 @@ export class Connection implements BoundSession {
   private closing = false;
   /** The session is over for good (not hibernating for resumption). */
   private ended = false;
-  private authFailures = 0;
   private seq = 0;
   private readonly smCounterOf = new Map<number, number>();
   /** Open span of each inbound stanza until its outcome is final. */
   private readonly spans = new Map<number, Span>();
   private publishChain: Promise<void> = Promise.resolve();
-  private readonly auth: AuthExchange;
-  private sasl2: { bind?: Element; userAgentId?: string; resume?: Element } | undefined;
+  private readonly sasl: SaslFlow;
   private preAuthTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private idleBytes = -1;
@@ -66,10 +51,16 @@ export class Connection implements BoundSession {
 
   constructor(private readonly transport: Transport, private readonly deps: ConnectionDeps) {
     const c = deps.config;
-    this.auth = new AuthExchange({
+    const auth = new AuthExchange({
       accounts: deps.accounts, throttle: deps.throttle, domain: c.domain, remoteIp: transport.remoteAddress,
       plainAllowed: () => transport.secure || c.plainWithoutTls,
     });
+    this.sasl = new SaslFlow({
+      send: (e) => this.transport.send(e),
+      fail: (condition, text) => this.fail(condition, text),
+      mustEncryptFirst: () => this.mustEncryptFirst(),
+      isClosing: () => this.closing,
+    }, auth);
     this.stanzaBucket = new TokenBucket(c.stanzaRate, c.stanzaRate * 4);
     this.byteBucket = new TokenBucket(c.byteRate, c.byteRate * 4);
     transport.attach({
@@ -216,8 +207,7 @@ export class Connection implements BoundSession {
 
   private preAuth(e: Element, ns: string | undefined): void {
     if (ns === NS.tls && e.name === 'starttls') return void this.startTls();
-    if (ns === NS.sasl) return void this.legacySasl(e);
-    if (ns === NS.sasl2) return void this.sasl2Element(e);
+    if (ns === NS.sasl || ns === NS.sasl2) return void this.saslElement(e);
     const register = e.name === 'iq' && ns === NS.client ? e.getChild('query', NS.register) : undefined;
     if (register && this.deps.config.registration) {
       if (this.mustEncryptFirst()) return this.fail('policy-violation', 'start TLS before registering');
@@ -257,69 +247,22 @@ export class Connection implements BoundSession {
     return c.tlsRequired && !c.plainWithoutTls && !this.transport.secure;
   }
 
-  // ---- RFC 6120 SASL -------------------------------------------------------------------------
+  // ---- SASL and SASL2 + Bind2 (RFC 6120 §6, XEP-0388, XEP-0386) -----------------------------------
 
-  private async legacySasl(e: Element): Promise<void> {
-    let step: AuthStep;
-    if (e.name === 'auth') {
-      if (this.mustEncryptFirst()) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'encryption-required', text: 'start TLS first' });
-      const data = unb64(e.text());
-      if (!data) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
-      step = await this.auth.begin(e.attrs['mechanism'] ?? '', data.length > 0 ? data : undefined);
-    } else if (e.name === 'response') {
-      const data = unb64(e.text());
-      if (!data) return this.saslFailure(NS.sasl, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
-      step = await this.auth.step(data);
-    } else if (e.name === 'abort') {
-      step = this.auth.abort();
-    } else {
-      return this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sasl}`);
+  private async saslElement(e: Element): Promise<void> {
+    const success = await this.sasl.handle(e);
+    if (!success || this.closing) return;
+    this.account = success.jid;
+    if (success.dialect === 'sasl') {
+      this.transport.send(el('success', { xmlns: NS.sasl }, success.additionalData ? success.additionalData.toString('base64') : undefined));
+      return this.transport.restartStream();
     }
-    if (this.closing) return;
-    if (step.kind === 'challenge') return this.transport.send(el('challenge', { xmlns: NS.sasl }, step.data.length ? step.data.toString('base64') : undefined));
-    if (step.kind === 'failure') return this.saslFailure(NS.sasl, step);
-    this.account = step.jid;
-    this.transport.send(el('success', { xmlns: NS.sasl }, step.additionalData ? b64(step.additionalData) : undefined));
-    this.transport.restartStream();
+    await this.completeSasl2(success.jid, success.request, success.additionalData);
   }
 
-  private saslFailure(ns: string, step: Extract<AuthStep, { kind: 'failure' }>): void {
-    const cond = el(step.condition, { xmlns: NS.sasl });
-    const text = el('text', { 'xml:lang': 'en' }, step.text);
-    this.transport.send(ns === NS.sasl ? el('failure', { xmlns: NS.sasl }, cond, text) : el('failure', { xmlns: NS.sasl2 }, cond, el('text', {}, step.text)));
-    if (++this.authFailures >= MAX_AUTH_FAILURES) this.fail('policy-violation', 'too many failed authentication attempts');
-  }
-
-  // ---- SASL2 + Bind2 (XEP-0388, XEP-0386) ------------------------------------------------------
-
-  private async sasl2Element(e: Element): Promise<void> {
-    let step: AuthStep;
-    if (e.name === 'authenticate') {
-      if (this.mustEncryptFirst()) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'encryption-required', text: 'start TLS first' });
-      const initial = e.getChild('initial-response', NS.sasl2);
-      const data = initial ? unb64(initial.text()) : Buffer.alloc(0);
-      if (!data) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
-      const ua = e.getChild('user-agent', NS.sasl2);
-      const bind = e.getChild('bind', NS.bind2);
-      const resume = e.getChild('resume', NS.sm);
-      this.sasl2 = { ...(bind ? { bind } : {}), ...(ua?.attrs['id'] ? { userAgentId: ua.attrs['id'] } : {}), ...(resume ? { resume } : {}) };
-      step = await this.auth.begin(e.attrs['mechanism'] ?? '', data.length > 0 ? data : undefined);
-    } else if (e.name === 'response') {
-      const data = unb64(e.text());
-      if (!data) return this.saslFailure(NS.sasl2, { kind: 'failure', condition: 'incorrect-encoding', text: 'not base64' });
-      step = await this.auth.step(data);
-    } else if (e.name === 'abort') {
-      step = this.auth.abort();
-    } else {
-      return this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sasl2}`);
-    }
-    if (this.closing) return;
-    if (step.kind === 'challenge') return this.transport.send(el('challenge', { xmlns: NS.sasl2 }, step.data.toString('base64')));
-    if (step.kind === 'failure') return this.saslFailure(NS.sasl2, step);
-    this.account = step.jid;
-    const success = el('success', { xmlns: NS.sasl2 }, step.additionalData ? el('additional-data', {}, step.additionalData.toString('base64')) : undefined);
-    const req = this.sasl2 ?? {};
-    this.sasl2 = undefined;
+  /** SASL2 success: no stream restart; inline resumption or Bind2 happen in the same round trip. */
+  private async completeSasl2(account: Jid, req: Sasl2Request, additionalData: Buffer | undefined): Promise<void> {
+    const success = el('success', { xmlns: NS.sasl2 }, additionalData ? el('additional-data', {}, additionalData.toString('base64')) : undefined);
     const resumed = req.resume ? await this.resume(req.resume) : undefined;
     if (this.closing) return;
     if (resumed?.ok) {
@@ -327,21 +270,21 @@ export class Connection implements BoundSession {
       this.transport.send(success);
       return this.resendQueue(resumed.resend);
     }
-    if (req.bind) {
-      this.clientId = req.userAgentId ?? '';
-      const b = readBind2(req.bind);
-      const bound = el('bound', { xmlns: NS.bind2 });
-      this.bindSession(bind2Resource(step.jid, b.tag, req.userAgentId));
-      this.imNg = b.imNg;
-      this.csiInactive = b.inactive;
-      if (b.enableSm) bound.append(this.enableSm(b.smResume));
-      success.append(el('authorization-identifier', {}, this.jid.toString()));
+    if (!req.bind) {
+      success.append(el('authorization-identifier', {}, account.toString()));
       if (resumed) success.append(resumed.element);
-      success.append(bound);
-    } else {
-      success.append(el('authorization-identifier', {}, step.jid.toString()));
-      if (resumed) success.append(resumed.element);
+      return this.transport.send(success);
     }
+    this.clientId = req.userAgentId ?? '';
+    const b = readBind2(req.bind);
+    const bound = el('bound', { xmlns: NS.bind2 });
+    this.bindSession(bind2Resource(account, b.tag, req.userAgentId));
+    this.imNg = b.imNg;
+    this.csiInactive = b.inactive;
+    if (b.enableSm) bound.append(this.enableSm(b.smResume));
+    success.append(el('authorization-identifier', {}, this.jid.toString()));
+    if (resumed) success.append(resumed.element);
+    success.append(bound);
     this.transport.send(success);
   }
 
