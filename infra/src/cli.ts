@@ -49,8 +49,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<number> {
   let code = 0;
   try {
     await Promise.race([waitServicesReady(env, 90_000, supervisor.failed), signal.then((s) => { throw new Error(`${s} during start`); })]);
-    process.stdout.write(`[concord] ready in ${seconds(t0)}: ${SERVICES.map((s) => `${s} http://127.0.0.1:${httpPortOf(s, env)}`).join(', ')}. ` +
-      `Check with \`npm run ctl -- status\`; Ctrl-C stops everything.\n`);
+    process.stdout.write(`[concord] ready in ${seconds(t0)}: XMPP on 127.0.0.1:${env['CONCORD_GATEWAY_TCP_PORT'] || 5222} (STARTTLS), ` +
+      `${env['CONCORD_GATEWAY_TLS_PORT'] || 5223} (TLS), ws://127.0.0.1:${env['CONCORD_GATEWAY_WS_PORT'] || 5280}/xmpp-websocket; ` +
+      `add accounts with \`npm run ctl -- account add alice@localhost PASSWORD\`; check with \`npm run ctl -- status\`; Ctrl-C stops everything.\n`);
     const why = await Promise.race([signal.then((s) => `received ${s}`), supervisor.failed.then((r) => { code = 1; return r; })]);
     note(why);
   } catch (err) {
