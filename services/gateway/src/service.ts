@@ -18,6 +18,7 @@ import { heartbeatWorker, registryWriter } from './registry/registry-worker';
 import { Connection } from './session/connection';
 import { LocalSessionTable } from './session/session-table';
 import { SmStore } from './sm/sm-store';
+import { gatewayMetrics, type GatewayMetrics } from './metrics';
 import { loadTlsMaterial } from './tls/certificate';
 import type { Transport } from './transport/transport';
 
@@ -35,7 +36,10 @@ export class GatewayService {
   /** At most 5 new accounts per IP address per hour through in-band registration. */
   private readonly registrationThrottle = new AuthThrottle({ perIp: { maxFailures: 5, windowMs: 3_600_000 }, perAccount: { maxFailures: 5, windowMs: 3_600_000 } });
 
+  private readonly metrics: GatewayMetrics;
+
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
+    this.metrics = gatewayMetrics(() => ctx.sessions.size);
     this.host = new ServiceHost(ctx, { httpPort: ctx.config.httpPort, ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}) });
   }
 
@@ -138,6 +142,7 @@ export class GatewayService {
       smStore: this.ctx.smStore,
       inbound: this.ctx.inbound,
       serverFeatures: c.registration ? [NS.register] : [],
+      metrics: this.metrics,
       // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.
       newId: () => randomBytes(12).toString('base64url'),
     });

@@ -18,6 +18,8 @@ export type SaslSuccess = { jid: Jid; additionalData?: Buffer } & ({ dialect: 's
 export interface SaslFlowHost {
   send(e: Element): void;
   fail(condition: StreamErrorCondition, text: string): void;
+  /** Told of every authentication failure (metrics). */
+  failed(condition: string): void;
   /** TLS is required and not yet on. */
   mustEncryptFirst(): boolean;
   isClosing(): boolean;
@@ -98,6 +100,7 @@ export class SaslFlow {
 
   private failure(d: Dialect, step: Extract<AuthStep, { kind: 'failure' }>): undefined {
     this.host.send(d.failure(step.condition, step.text));
+    this.host.failed(step.condition);
     if (++this.failures >= MAX_AUTH_FAILURES) this.host.fail('policy-violation', 'too many failed authentication attempts');
     return undefined;
   }

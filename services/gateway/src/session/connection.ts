@@ -51,6 +51,7 @@ export class Connection implements BoundSession {
 
   constructor(private readonly transport: Transport, private readonly deps: ConnectionDeps) {
     const c = deps.config;
+    deps.metrics.connections.add(1, { transport: transport.kind });
     const auth = new AuthExchange({
       accounts: deps.accounts, throttle: deps.throttle, domain: c.domain, remoteIp: transport.remoteAddress,
       plainAllowed: () => transport.secure || c.plainWithoutTls,
@@ -58,6 +59,7 @@ export class Connection implements BoundSession {
     this.sasl = new SaslFlow({
       send: (e) => this.transport.send(e),
       fail: (condition, text) => this.fail(condition, text),
+      failed: (condition) => this.deps.metrics.authFailures.add(1, { condition }),
       mustEncryptFirst: () => this.mustEncryptFirst(),
       isClosing: () => this.closing,
     }, auth);
@@ -115,6 +117,7 @@ export class Connection implements BoundSession {
   fail(condition: StreamErrorCondition, text?: string): void {
     if (this.closing) return;
     this.log.debug({ condition, text, stream: this.streamId }, 'stream error');
+    this.deps.metrics.streamErrors.add(1, { condition });
     if (!this.streamId) {
       this.streamId = this.deps.newId();
       this.transport.openStream({ from: this.deps.config.domain, id: this.streamId, lang: 'en' });
@@ -137,6 +140,7 @@ export class Connection implements BoundSession {
   }
 
   private onDisconnected(): void {
+    this.deps.metrics.connections.add(-1, { transport: this.transport.kind });
     clearTimeout(this.preAuthTimer);
     clearTimeout(this.idleTimer);
     this.closing = true;
@@ -457,6 +461,7 @@ export class Connection implements BoundSession {
       return;
     }
     const verdict = classifyInbound(e, { session: this.jid, domain: this.deps.config.domain, serverFeatures: this.deps.serverFeatures });
+    this.deps.metrics.stanzasIn.add(1, { stanza: e.name, verdict: verdict.kind });
     switch (verdict.kind) {
       case 'stream-error':
         return this.fail(verdict.condition, verdict.reason);
@@ -508,6 +513,8 @@ export class Connection implements BoundSession {
     if (this.sm && !this.sm.outbound(stanza)) {
       return this.fail('resource-constraint', 'too many unacknowledged stanzas');
     }
-    if (!this.closing) this.transport.send(stanza);
+    if (this.closing) return;
+    this.transport.send(stanza);
+    this.deps.metrics.stanzasOut.add(1);
   }
 }
