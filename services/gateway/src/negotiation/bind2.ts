@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Jid } from '@concord/jid';
 import { normalizeResourcepart } from '@concord/jid';
 import type { Element } from '@concord/xml';
-import { NS } from '@concord/xmpp';
+import { base32, NS } from '@concord/xmpp';
 
 /** What a Bind2 request (XEP-0386) asks for, read from <bind xmlns='urn:xmpp:bind:0'>. */
 export interface Bind2Request {
@@ -22,23 +22,6 @@ export function readBind2(bind: Element): Bind2Request {
     inactive: bind.getChild('inactive', NS.csi) !== undefined,
     imNg: bind.getChild('enable', NS.imNg) !== undefined,
   };
-}
-
-function base32(buf: Buffer): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of buf) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
 }
 
 /**
