@@ -49,6 +49,13 @@ describe('gateway with real clients', () => {
     }
   });
 
+  it('an IQ to another account that nobody can answer gets <service-unavailable/>', async () => {
+    const laptop = drivers[0]!;
+    const r = await laptop.call('iq', { xml: `<iq type='get' to='bob@${concord.domain}'><vCard xmlns='vcard-temp'/></iq>` });
+    expect(r.ok).toBe(false);
+    expect(r.condition).toBe('service-unavailable');
+  });
+
   it('alice.phone logs in over WebSocket', async () => {
     const phone = actor(ClientDriver.xmppjs('alice.phone'));
     const r = await phone.ok<{ jid: string }>('start', {
