@@ -1,0 +1,54 @@
+/**
+ * One stanza, one trace: the gateway's span for an inbound message is the parent of the work
+ * it causes downstream (the router's processing, the commit back to the gateway), across real
+ * NATS connections.
+ */
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { startTelemetry, type Telemetry } from '@concord/telemetry';
+import { ClientDriver } from '../support/driver';
+import { startConcord, type RunningConcord } from '../support/concord';
+import { eventually, requireStack } from '../support/stack';
+
+describe('tracing a stanza through the services', () => {
+  requireStack();
+  const exporter = new InMemorySpanExporter();
+  let telemetry: Telemetry;
+  let concord: RunningConcord;
+  let laptop: ClientDriver;
+
+  beforeAll(async () => {
+    telemetry = startTelemetry({ serviceName: 'concord-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    concord = await startConcord('gwtrace');
+    await concord.addAccount('alice', 'alice-secret');
+    laptop = ClientDriver.xmppjs('alice.laptop');
+    await laptop.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await laptop.kill();
+    await concord.stop();
+    await telemetry.shutdown();
+  });
+
+  it('the router and the commit continue the gateway span of the message', async () => {
+    await laptop.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='traced'><body>follow me</body></message>` });
+    await laptop.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="traced"'), 15_000, 'the ack');
+    const spans = await eventually(async () => {
+      const all = exporter.getFinishedSpans();
+      const inbound = all.find((s) => s.name === 'xmpp inbound message');
+      return inbound && all.some((s) => s.name === 'process concord.events.v1.Commit' && s.spanContext().traceId === inbound.spanContext().traceId) ? all : undefined;
+    }, 10_000, 'the spans of the message');
+    const inbound = spans.find((s) => s.name === 'xmpp inbound message')!;
+    const trace = spans.filter((s) => s.spanContext().traceId === inbound.spanContext().traceId);
+    const byName = (name: string) => trace.find((s) => s.name === name) as ReadableSpan;
+    const publishInbound = byName('publish concord.events.v1.InboundStanza');
+    const routerProcess = byName('process concord.events.v1.InboundStanza');
+    const publishCommit = byName('publish concord.events.v1.Commit');
+    const gatewayCommit = byName('process concord.events.v1.Commit');
+    expect(publishInbound.parentSpanContext?.spanId).toBe(inbound.spanContext().spanId);
+    expect(routerProcess.parentSpanContext?.spanId).toBe(publishInbound.spanContext().spanId);
+    expect(publishCommit.parentSpanContext?.spanId).toBe(routerProcess.spanContext().spanId);
+    expect(gatewayCommit.parentSpanContext?.spanId).toBe(publishCommit.spanContext().spanId);
+    expect(inbound.attributes['xmpp.stanza']).toBe('message');
+  });
+});
