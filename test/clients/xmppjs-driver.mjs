@@ -14,8 +14,9 @@ let xmpp;
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const ops = {
-  async start({ service, domain, username, password, resource, smEnabled = true }) {
-    xmpp = client({ service, domain, username, password, resource });
+  async start({ service, domain, username, password, resource, userAgentId, smEnabled = true }) {
+    const userAgent = userAgentId ? xml('user-agent', { id: userAgentId }, xml('software', {}, 'concord-test')) : undefined;
+    xmpp = client({ service, domain, username, password, resource, ...(userAgent ? { userAgent } : {}) });
     xmpp.reconnect.stop();
     if (!smEnabled) xmpp.streamManagement.enabled = false;
     xmpp.on('element', (el) => out({ event: 'element', xml: el.toString() }));
@@ -53,4 +54,3 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
     out({ id: cmd.id, ok: false, message: String(err?.message ?? err), condition: err?.condition, xml: err?.element?.toString?.() });
   }
 });
-void xml;

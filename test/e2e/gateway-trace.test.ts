@@ -1,7 +1,7 @@
 /**
- * One stanza, one trace: the gateway's span for an inbound message is the parent of the work
- * it causes downstream (the router's processing, the commit back to the gateway), across real
- * NATS connections.
+ * One stanza, one trace: the gateway's span for an inbound message is the ancestor of the work
+ * it causes downstream (router, archive, the commit back to the gateway), across real NATS
+ * connections.
  */
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry, type Telemetry } from '@concord/telemetry';
@@ -30,7 +30,7 @@ describe('tracing a stanza through the services', () => {
     await telemetry.shutdown();
   });
 
-  it('the router and the commit continue the gateway span of the message', async () => {
+  it('the router, the archive and the commit continue the gateway span of the message', async () => {
     await laptop.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='traced'><body>follow me</body></message>` });
     await laptop.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="traced"'), 15_000, 'the ack');
     const spans = await eventually(async () => {
@@ -40,15 +40,21 @@ describe('tracing a stanza through the services', () => {
     }, 10_000, 'the spans of the message');
     const inbound = spans.find((s) => s.name === 'xmpp inbound message')!;
     const trace = spans.filter((s) => s.spanContext().traceId === inbound.spanContext().traceId);
-    const byName = (name: string) => trace.find((s) => s.name === name) as ReadableSpan;
-    const publishInbound = byName('publish concord.events.v1.InboundStanza');
-    const routerProcess = byName('process concord.events.v1.InboundStanza');
-    const publishCommit = byName('publish concord.events.v1.Commit');
-    const gatewayCommit = byName('process concord.events.v1.Commit');
-    expect(publishInbound.parentSpanContext?.spanId).toBe(inbound.spanContext().spanId);
-    expect(routerProcess.parentSpanContext?.spanId).toBe(publishInbound.spanContext().spanId);
-    expect(publishCommit.parentSpanContext?.spanId).toBe(routerProcess.spanContext().spanId);
-    expect(gatewayCommit.parentSpanContext?.spanId).toBe(publishCommit.spanContext().spanId);
+    const byId = new Map(trace.map((s) => [s.spanContext().spanId, s] as const));
+    // Walk from the gateway's handling of the commit up to the root of the trace.
+    const chain: string[] = [];
+    for (let s: ReadableSpan | undefined = trace.find((x) => x.name === 'process concord.events.v1.Commit'); s; s = byId.get(s.parentSpanContext?.spanId ?? '')) {
+      chain.unshift(s.name);
+    }
+    expect(chain).toEqual([
+      'xmpp inbound message', // gateway: the client's stanza, open until its outcome is final
+      'publish concord.events.v1.InboundStanza',
+      'process concord.events.v1.InboundStanza', // router: the rules
+      'publish concord.events.v1.HistoryEvent', // the sender's copy
+      'process concord.events.v1.HistoryEvent', // archive: the Cassandra write
+      'publish concord.events.v1.Commit',
+      'process concord.events.v1.Commit', // gateway: the SM ack
+    ]);
     expect(inbound.attributes['xmpp.stanza']).toBe('message');
   });
 });

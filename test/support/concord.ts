@@ -1,8 +1,9 @@
+import { ArchiveService, readArchiveConfig } from '@concord/archive';
 import { GatewayService, readGatewayConfig } from '@concord/gateway';
 import { RouterService, readRouterConfig } from '@concord/router';
 import { cassandraSettings } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
-import { AccountStore, connectCassandra } from '@concord/storage';
+import { AccountStore, ArchiveStore, connectCassandra, type ArchivedRow } from '@concord/storage';
 import { createKeyspace, dropBus, dropKeyspace, testConfig, uniqueName } from './stack';
 
 export interface RunningConcord {
@@ -10,6 +11,8 @@ export interface RunningConcord {
   domain: string;
   gateway: GatewayService;
   router: RouterService;
+  /** The archive of one account, as stored. */
+  archived(owner: string): Promise<ArchivedRow[]>;
   ports: { tcp: number; tls: number; ws: number };
   addAccount(local: string, password: string): Promise<string>;
   /** Graceful stop of the gateway and a new one on the same node id (new ports). */
@@ -32,6 +35,7 @@ export async function startConcord(label: string, env: Record<string, string> = 
     CONCORD_LOG_LEVEL: process.env['CONCORD_TEST_LOG_LEVEL'] ?? 'warn',
     CONCORD_GATEWAY_HTTP_PORT: '0',
     CONCORD_ROUTER_HTTP_PORT: '0',
+    CONCORD_ARCHIVE_HTTP_PORT: '0',
     CONCORD_GATEWAY_TCP_PORT: '0',
     CONCORD_GATEWAY_TLS_PORT: '0',
     CONCORD_GATEWAY_WS_PORT: '0',
@@ -39,12 +43,14 @@ export async function startConcord(label: string, env: Record<string, string> = 
     ...env,
   };
   const router = await RouterService.create(readRouterConfig(fullEnv));
+  await router.start();
+  const archive = await ArchiveService.create(readArchiveConfig(fullEnv));
+  await archive.start();
   const startGateway = async () => {
     const g = await GatewayService.create(readGatewayConfig(fullEnv));
     await g.start();
     return g;
   };
-  await router.start();
   let gateway = await startGateway();
   const accountsClient = await connectCassandra({ ...cassandraSettings(cfg), keyspace: cfg.cassandraKeyspace });
   const accounts = new AccountStore(accountsClient);
@@ -54,6 +60,11 @@ export async function startConcord(label: string, env: Record<string, string> = 
     gateway,
     router,
     ports: gateway.ports as { tcp: number; tls: number; ws: number },
+    async archived(owner) {
+      const rows: ArchivedRow[] = [];
+      for await (const r of new ArchiveStore(accountsClient).all(owner)) rows.push(r);
+      return rows;
+    },
     async restartGateway() {
       await gateway.destroy();
       gateway = await startGateway();
@@ -68,6 +79,7 @@ export async function startConcord(label: string, env: Record<string, string> = 
     async stop() {
       await gateway.destroy();
       await router.destroy();
+      await archive.destroy();
       await accountsClient.shutdown();
       await dropBus(cfg);
       await dropKeyspace(cfg);

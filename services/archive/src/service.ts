@@ -1,12 +1,15 @@
 import { BasicService, openBaseContext, type ServiceOptions } from '@concord/runtime';
+import { ArchiveStore } from '@concord/storage';
 import type { ArchiveConfig } from './config';
 import type { ArchiveContext } from './context';
+import { historyWorker } from './consumers/history';
 
 export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 
-/** The archive service: connected to the bus and Cassandra, serving health; its work arrives with its features. */
+/** Where a message is stored: projects the history stream into the per-account archive. */
 export class ArchiveService extends BasicService<ArchiveConfig> {
   static async create(config: ArchiveConfig, opts: ArchiveOptions = {}): Promise<ArchiveService> {
-    return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts, (ctx) => []);
+    return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts,
+      (ctx) => [historyWorker(ctx.bus, new ArchiveStore(ctx.cassandra), ctx.log)]);
   }
 }

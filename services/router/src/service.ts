@@ -8,6 +8,6 @@ export type RouterOptions = ServiceOptions<RouterContext>;
 /** Where a stanza is decided: reads accepted stanzas and reports their outcomes. */
 export class RouterService extends BasicService<RouterConfig> {
   static async create(config: RouterConfig, opts: RouterOptions = {}): Promise<RouterService> {
-    return new RouterService(await openBaseContext('router', config, opts.overrides), opts, (ctx) => [inboundWorker(ctx.bus, ctx.log)]);
+    return new RouterService(await openBaseContext('router', config, opts.overrides), opts, (ctx) => [inboundWorker(ctx.bus, ctx.config.domain, ctx.log)]);
   }
 }

@@ -1,35 +1,45 @@
-import { ack, consumeEvents, eventType, type Bus, type RunningConsumer } from '@concord/bus';
+import { ack, consumeEvents, eventType, type Bus, type RunningConsumer, type Verdict } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
+import { SessionRegistry } from '@concord/registry';
 import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
-import { errorReply, NS } from '@concord/xmpp';
+import { NS } from '@concord/xmpp';
 import { publishCommit } from '../producers/commits';
-import { deliver } from '../producers/deliveries';
+import type { RouteContext } from '../routing/route-context';
+import { routeIq } from '../routing/route-iq';
+import { routeMessage } from '../routing/route-message';
 
 const InboundStanzaEvent = eventType('concord.events.v1.InboundStanza', concord.events.v1.InboundStanza);
 const Outcome = concord.events.v1.Commit_Outcome;
 
 /**
- * Reads accepted stanzas in order per account partition. Each one is decided and its outcome
- * reported to the gateway that accepted it (which turns it into the client's Stream Management
- * ack). Delivery to recipients and archiving are decided by the routing rules; until those are
- * applied here, a request IQ is answered <service-unavailable/> (RFC 6120 §8.4: nobody will
- * answer it) and everything else ends as "routed".
+ * Reads accepted stanzas in order per account partition and applies the routing rules. The
+ * outcome goes back to the gateway that accepted the stanza (its Stream Management ack): from
+ * here for everything that is not archived, from the archive once a persistent message's
+ * sender copy is written. Presence is the presence service's (until then it is only acked).
  */
-export function inboundWorker(bus: Bus, log: Logger): Worker {
+export function inboundWorker(bus: Bus, domain: string, log: Logger): Worker {
   let running: RunningConsumer | undefined;
   return {
     name: 'inbound',
     async start() {
-      running = await consumeEvents(bus.js, InboundStanzaEvent, { stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log }, async ({ value }) => {
-        const stanza = parseElement(value.xml, undefined, NS.client);
-        if (stanza.name === 'iq' && (stanza.attrs['type'] === 'get' || stanza.attrs['type'] === 'set')) {
-          deliver(bus, value.gatewayNode, [value.from], errorReply(stanza, 'service-unavailable'), { urgent: true });
+      const ctx: RouteContext = { bus, registry: new SessionRegistry(await bus.kv('sessions')), domain, log };
+      running = await consumeEvents(bus.js, InboundStanzaEvent, { stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log }, async ({ value }): Promise<Verdict> => {
+        let stanza;
+        try {
+          stanza = parseElement(value.xml, undefined, NS.client);
+        } catch (err) {
+          return { kind: 'drop', reason: `unparsable stanza: ${(err as Error).message}` };
         }
-        await publishCommit(bus, value.gatewayNode, concord.events.v1.Commit.fromPartial({
-          inboundId: value.id, streamId: value.streamId, streamSeq: value.streamSeq, outcome: Outcome.OUTCOME_ROUTED,
-        }));
+        let outcome: 'routed' | 'archive-commits' = 'routed';
+        if (stanza.name === 'message') outcome = await routeMessage(ctx, value, stanza);
+        else if (stanza.name === 'iq') await routeIq(ctx, value, stanza);
+        if (outcome === 'routed') {
+          await publishCommit(bus, value.gatewayNode, concord.events.v1.Commit.fromPartial({
+            inboundId: value.id, streamId: value.streamId, streamSeq: value.streamSeq, outcome: Outcome.OUTCOME_ROUTED,
+          }));
+        }
         return ack;
       });
     },

@@ -1,0 +1,80 @@
+import type { Client } from 'cassandra-driver';
+
+/** 30-day buckets: a heavy account's month stays far below Cassandra's partition size limits. */
+export const BUCKET_MS = 30 * 86_400_000;
+
+export function bucketOf(timestampMs: number): number {
+  return Math.floor(timestampMs / BUCKET_MS);
+}
+
+export interface ArchivedRow {
+  owner: string;
+  position: number;
+  archiveId: string;
+  with: string;
+  outgoing: boolean;
+  timestampMs: number;
+  originId: string;
+  stanza: string;
+}
+
+export type WriteResult = 'written' | 'duplicate';
+
+/**
+ * Archive rows in Cassandra. Writes are idempotent: a replayed event (same position) writes the
+ * same row, and a second event with an archive ID the account already has is a duplicate and
+ * is not written again (the first position wins).
+ */
+export class ArchiveStore {
+  constructor(private readonly client: Client) {}
+
+  async write(row: ArchivedRow): Promise<WriteResult> {
+    const bucket = bucketOf(row.timestampMs);
+    const claim = await this.client.execute(
+      'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) IF NOT EXISTS',
+      [row.owner, row.archiveId, row.position, bucket],
+    );
+    if (!claim.wasApplied() && Number(claim.first()?.['position']) !== row.position) return 'duplicate';
+    await this.client.batch([
+      { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?)', params: [row.owner, bucket] },
+      {
+        query: 'INSERT INTO archive_messages (owner, bucket, position, archive_id, with_jid, outgoing, ts, origin_id, stanza) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [row.owner, bucket, row.position, row.archiveId, row.with, row.outgoing, new Date(row.timestampMs), row.originId, row.stanza],
+      },
+    ], { logged: false });
+    return 'written';
+  }
+
+  async byId(owner: string, archiveId: string): Promise<ArchivedRow | undefined> {
+    const idx = (await this.client.execute('SELECT position, bucket FROM archive_ids WHERE owner = ? AND archive_id = ?', [owner, archiveId])).first();
+    if (!idx) return undefined;
+    const row = (await this.client.execute('SELECT * FROM archive_messages WHERE owner = ? AND bucket = ? AND position = ?', [owner, idx['bucket'], idx['position']])).first();
+    return row ? toRow(row) : undefined;
+  }
+
+  /** Every row of an account in position order (small archives, tests and rebuild checks). */
+  async *all(owner: string): AsyncGenerator<ArchivedRow> {
+    const buckets = (await this.client.execute('SELECT bucket FROM archive_buckets WHERE owner = ?', [owner])).rows.map((r) => Number(r['bucket']));
+    for (const bucket of buckets) {
+      let pageState: string | undefined;
+      do {
+        const r = await this.client.execute('SELECT * FROM archive_messages WHERE owner = ? AND bucket = ?', [owner, bucket], { fetchSize: 500, ...(pageState ? { pageState } : {}) });
+        for (const row of r.rows) yield toRow(row);
+        pageState = r.pageState ?? undefined;
+      } while (pageState);
+    }
+  }
+}
+
+function toRow(r: Record<string, unknown>): ArchivedRow {
+  return {
+    owner: String(r['owner']),
+    position: Number(r['position']),
+    archiveId: String(r['archive_id']),
+    with: String(r['with_jid']),
+    outgoing: Boolean(r['outgoing']),
+    timestampMs: (r['ts'] as Date).getTime(),
+    originId: String(r['origin_id'] ?? ''),
+    stanza: String(r['stanza']),
+  };
+}

@@ -1,0 +1,49 @@
+import { ack, consumeEvents, eventType, publishEvent, type Bus, type RunningConsumer } from '@concord/bus';
+import type { Logger } from '@concord/log';
+import { concord } from '@concord/proto';
+import type { Worker } from '@concord/runtime';
+import type { ArchiveStore } from '@concord/storage';
+
+const HistoryEventType = eventType('concord.events.v1.HistoryEvent', concord.events.v1.HistoryEvent);
+const CommitEvent = eventType('concord.events.v1.Commit', concord.events.v1.Commit);
+const Outcome = concord.events.v1.Commit_Outcome;
+
+/** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Projects history events into Cassandra, in stream order: the stream sequence is the row's
+ * position in its account's archive. The sender's copy, once written, is committed back to the
+ * gateway that accepted it — that commit is the client's Stream Management ack.
+ */
+export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger): Worker {
+  let running: RunningConsumer | undefined;
+  const commit = (e: concord.events.v1.HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
+    publishEvent(bus.js, bus.names.subjects.commit(e.replyGatewayNode), CommitEvent, concord.events.v1.Commit.fromPartial({
+      inboundId: e.inboundId, streamId: e.replyStreamId, streamSeq: e.replyStreamSeq, outcome, archiveId: e.archiveId, failureReason,
+    }), { msgId: `archived:${e.owner}:${e.archiveId}` });
+  return {
+    name: 'history',
+    async start() {
+      running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512 },
+        async ({ value, streamSeq, deliveryCount }) => {
+          try {
+            await store.write({
+              owner: value.owner, position: streamSeq, archiveId: value.archiveId, with: value.with, outgoing: value.outgoing,
+              timestampMs: value.timestampMs, originId: value.originId, stanza: value.xml,
+            });
+          } catch (err) {
+            if (deliveryCount < MAX_ATTEMPTS) throw err;
+            log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
+            if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
+            return { kind: 'drop', reason: 'archive unavailable' };
+          }
+          if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVED);
+          return ack;
+        });
+    },
+    async stop() {
+      await running?.stop();
+    },
+  };
+}

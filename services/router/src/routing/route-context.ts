@@ -1,0 +1,17 @@
+import type { Bus } from '@concord/bus';
+import type { Logger } from '@concord/log';
+import type { concord } from '@concord/proto';
+import type { SessionRegistry } from '@concord/registry';
+
+export type InboundStanza = concord.events.v1.InboundStanza;
+
+/** What routing needs: the bus, the cluster's session registry, and the served domain. */
+export interface RouteContext {
+  bus: Bus;
+  registry: SessionRegistry;
+  domain: string;
+  log: Logger;
+}
+
+/** Who reports the stanza's outcome to the gateway: the router now, or the archive once the sender's copy is written. */
+export type Outcome = 'routed' | 'archive-commits';

@@ -1,0 +1,78 @@
+/**
+ * Routing with named actors over real sockets, NATS and Cassandra (DESIGN §3, §4):
+ * alice.laptop (@xmpp/client, SASL2/Bind2), bob.desktop (slixmpp, RFC 6120 bind), bob.phone
+ * (@xmpp/client over WebSocket).
+ */
+import { predictedArchiveId } from '@concord/xmpp';
+import { ClientDriver } from '../support/driver';
+import { startConcord, type RunningConcord } from '../support/concord';
+import { requireStack } from '../support/stack';
+
+describe('routing between accounts', () => {
+  requireStack();
+  let concord: RunningConcord;
+  let aliceLaptop: ClientDriver;
+  let bobDesktop: ClientDriver;
+  let bobPhone: ClientDriver;
+  const LAPTOP_ID = '5f1c2f4e-0d7a-4a58-9c1b-6a1f5d9e2b10';
+
+  beforeAll(async () => {
+    concord = await startConcord('routing');
+    await concord.addAccount('alice', 'alice-secret');
+    await concord.addAccount('bob', 'bob-secret');
+    aliceLaptop = ClientDriver.xmppjs('alice.laptop');
+    bobDesktop = ClientDriver.slixmpp('bob.desktop');
+    bobPhone = ClientDriver.xmppjs('bob.phone');
+    await aliceLaptop.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret', userAgentId: LAPTOP_ID });
+    await bobDesktop.ok('start', { host: '127.0.0.1', port: concord.ports.tcp, domain: concord.domain, username: 'bob', password: 'bob-secret', resource: 'desktop' });
+    await bobPhone.ok('start', { service: `ws://127.0.0.1:${concord.ports.ws}/xmpp-websocket`, domain: concord.domain, username: 'bob', password: 'bob-secret' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([aliceLaptop, bobDesktop, bobPhone].map((d) => d?.kill()));
+    await concord.stop();
+  });
+
+  const received = (d: ClientDriver, body: string) =>
+    d.waitFor((e) => e.event === 'element' && (e.xml ?? '').includes(`<body>${body}</body>`), 10_000, `message "${body}"`);
+
+  it('a chat message to a bare JID reaches every session of bob, archived for both, and alice is acked', async () => {
+    const bob = `bob@${concord.domain}`;
+    const alice = `alice@${concord.domain}`;
+    await aliceLaptop.ok('send', { xml: `<message to='${bob}' type='chat' id='hello-1'><body>hello bob</body></message>` });
+    const [onDesktop, onPhone] = await Promise.all([received(bobDesktop, 'hello bob'), received(bobPhone, 'hello bob')]);
+    for (const e of [onDesktop, onPhone]) expect(e.xml).toMatch(new RegExp(`<stanza-id[^>]*by=["']${bob}["']`));
+    await aliceLaptop.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="hello-1"'), 10_000, 'the ack');
+
+    // The sender's copy is at the ID the client can compute (DESIGN §7).
+    const predicted = predictedArchiveId(alice, LAPTOP_ID, 'hello-1');
+    const aliceRows = await concord.archived(alice);
+    expect(aliceRows.map((r) => r.archiveId)).toContain(predicted);
+    const bobRows = await concord.archived(bob);
+    expect(bobRows).toHaveLength(1);
+    expect(bobRows[0]!.outgoing).toBe(false);
+    expect(onPhone.xml).toContain(bobRows[0]!.archiveId);
+  });
+
+  it('a legacy client\'s chat to a full JID without the marker is routed as to the bare JID (transition logic)', async () => {
+    await aliceLaptop.ok('send', { xml: `<message to='bob@${concord.domain}/desktop' type='chat' id='locked-1'><body>to your desktop</body></message>` });
+    await Promise.all([received(bobDesktop, 'to your desktop'), received(bobPhone, 'to your desktop')]);
+  });
+
+  it('with the im-ng marker, a full-JID message is ephemeral: that session only, not archived', async () => {
+    const before = (await concord.archived(`bob@${concord.domain}`)).length;
+    await aliceLaptop.ok('send', { xml: `<message to='bob@${concord.domain}/desktop' type='chat' id='eph-1'><body>just for the desktop</body><im-ng xmlns='urn:xmpp:im-ng:0'/></message>` });
+    await received(bobDesktop, 'just for the desktop');
+    await aliceLaptop.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="eph-1"'), 10_000, 'the ack');
+    expect(bobPhone.events.some((e) => (e.xml ?? '').includes('just for the desktop'))).toBe(false);
+    expect(await concord.archived(`bob@${concord.domain}`)).toHaveLength(before);
+  });
+
+  it('an ephemeral message to a resource that is not online gets <service-unavailable/>, like a missing account', async () => {
+    for (const to of [`bob@${concord.domain}/nowhere`, `nobody@${concord.domain}/x`]) {
+      await aliceLaptop.ok('send', { xml: `<message to='${to}' type='chat' id='probe-${to.length}'><body>anyone?</body><im-ng xmlns='urn:xmpp:im-ng:0'/></message>` });
+      const err = await aliceLaptop.waitFor((e) => e.event === 'element' && (e.xml ?? '').includes(`id="probe-${to.length}"`) && (e.xml ?? '').includes('type="error"'), 10_000, 'the error');
+      expect(err.xml).toContain('<service-unavailable');
+    }
+  });
+});
