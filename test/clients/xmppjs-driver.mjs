@@ -14,10 +14,12 @@ let xmpp;
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const ops = {
-  async start({ service, domain, username, password, resource, userAgentId, smEnabled = true }) {
+  async start({ service, domain, username, password, resource, userAgentId, smEnabled = true, reconnect = false }) {
     const userAgent = userAgentId ? xml('user-agent', { id: userAgentId }, xml('software', {}, 'concord-test')) : undefined;
     xmpp = client({ service, domain, username, password, resource, ...(userAgent ? { userAgent } : {}) });
-    xmpp.reconnect.stop();
+    if (!reconnect) xmpp.reconnect.stop();
+    else xmpp.reconnect.delay = 100;
+    xmpp.streamManagement.on('resumed', () => out({ event: 'resumed' }));
     if (!smEnabled) xmpp.streamManagement.enabled = false;
     xmpp.on('element', (el) => out({ event: 'element', xml: el.toString() }));
     xmpp.on('status', (status) => out({ event: 'status', status }));

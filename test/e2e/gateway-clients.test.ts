@@ -66,6 +66,22 @@ describe('gateway with real clients', () => {
     expect(ping.xml).toMatch(/type="result"/);
   });
 
+  it('alice.tablet loses her network and @xmpp/client resumes the stream inline in SASL2', async () => {
+    const tablet = actor(ClientDriver.xmppjs('alice.tablet'));
+    const r = await tablet.ok<{ jid: string }>('start', {
+      service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret', reconnect: true,
+    });
+    await tablet.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='before'><body>before</body></message>` });
+    await tablet.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="before"'), 15_000, 'the ack before');
+    await tablet.ok('disconnect');
+    await tablet.waitFor((e) => e.event === 'resumed', 15_000, 'the resumption');
+    await tablet.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='after'><body>after</body></message>` });
+    await tablet.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="after"'), 15_000, 'the ack after');
+    // Same session (same full JID) after resumption.
+    const ping = await tablet.ok<{ xml: string }>('iq', { xml: `<iq type='get' to='${concord.domain}'><ping xmlns='urn:xmpp:ping'/></iq>` });
+    expect(ping.xml).toContain(`to="${r.jid}"`);
+  });
+
   it('a wrong password is refused with not-authorized', async () => {
     const mallory = actor(ClientDriver.xmppjs('mallory'));
     const r = await mallory.call('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'wrong' });
