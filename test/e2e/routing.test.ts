@@ -54,6 +54,34 @@ describe('routing between accounts', () => {
     expect(onPhone.xml).toContain(bobRows[0]!.archiveId);
   });
 
+  it('alice pages through her archive with XEP-0313 (RSM after, empty before, flip-page) and finds every acked message', async () => {
+    const bob = `bob@${concord.domain}`;
+    const alice = `alice@${concord.domain}`;
+    const info = await aliceLaptop.ok<{ xml: string }>('iq', { xml: `<iq type='get' to='${alice}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>` });
+    expect(info.xml).toContain('urn:xmpp:mam:2');
+    for (let i = 0; i < 5; i++) await aliceLaptop.ok('send', { xml: `<message to='${bob}' type='chat' id='page-${i}'><body>page ${i}</body></message>` });
+    for (let i = 0; i < 5; i++) await aliceLaptop.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes(`id="page-${i}"`), 10_000, `ack ${i}`);
+    const all = (await concord.archived(alice)).map((r) => r.archiveId);
+    const query = (qid: string, rsm: string, extra = '') => aliceLaptop.ok<{ xml: string }>('iq', {
+      xml: `<iq type='set'><query xmlns='urn:xmpp:mam:2' queryid='${qid}'>${extra}<set xmlns='http://jabber.org/protocol/rsm'>${rsm}</set></query></iq>`,
+    });
+    const results = (qid: string) => aliceLaptop.events.filter((e) => e.event === 'element' && (e.xml ?? '').includes(`queryid="${qid}"`) && (e.xml ?? '').includes('<result'))
+      .map((e) => /<result[^>]* id="([^"]+)"/.exec(e.xml!)![1]!);
+
+    const first = await query('q1', '<max>3</max>');
+    expect(first.xml).not.toContain('complete="true"');
+    expect(results('q1')).toEqual(all.slice(0, 3));
+    const rest = await query('q2', `<max>100</max><after>${all[2]}</after>`);
+    expect(rest.xml).toContain('complete="true"');
+    expect(results('q2')).toEqual(all.slice(3));
+    await query('q3', '<max>2</max><before/>');
+    expect(results('q3')).toEqual(all.slice(-2));
+    await query('q4', '<max>2</max><before/>', '<flip-page/>');
+    expect(results('q4')).toEqual(all.slice(-2).reverse());
+    const unknown = await aliceLaptop.call('iq', { xml: `<iq type='set'><query xmlns='urn:xmpp:mam:2'><set xmlns='http://jabber.org/protocol/rsm'><after>nope</after></set></query></iq>` });
+    expect(unknown.condition).toBe('item-not-found');
+  });
+
   it('a legacy client\'s chat to a full JID without the marker is routed as to the bare JID (transition logic)', async () => {
     await aliceLaptop.ok('send', { xml: `<message to='bob@${concord.domain}/desktop' type='chat' id='locked-1'><body>to your desktop</body></message>` });
     await Promise.all([received(bobDesktop, 'to your desktop'), received(bobPhone, 'to your desktop')]);

@@ -47,6 +47,8 @@ export interface BusNames {
     presence(kind: PresenceSubjectKind): string;
     /** Request/reply liveness probe answered by every service instance. */
     ping(service: string): string;
+    /** Request/reply: XEP-0313 queries from gateways, answered by any archive instance (queue group). */
+    archiveQuery(): string;
   };
   /** Durable consumer name, one pattern for all: <service>-<purpose>. */
   durable(service: string, purpose: string): string;
@@ -95,6 +97,7 @@ export function busNames(prefix: string = DEFAULT_PREFIX, partitions = 16): BusN
       push: (kind) => subj(SUBJECT_ROOT.push, kind),
       presence: (kind) => subj(SUBJECT_ROOT.presence, kind),
       ping: (service) => (assertToken('service', service), subj('ping', service)),
+      archiveQuery: () => `${prefix}.archive.query`,
     },
     durable: (service, purpose) => {
       assertToken('service', service);

@@ -20,6 +20,18 @@ export interface ArchivedRow {
 
 export type WriteResult = 'written' | 'duplicate';
 
+export interface PageQuery {
+  afterPosition?: number;
+  beforePosition?: number;
+  startMs?: number;
+  endMs?: number;
+  /** Bare JID of the other party. */
+  with?: string;
+  limit: number;
+  /** Newest first. */
+  reverse: boolean;
+}
+
 /**
  * Archive rows in Cassandra. Writes are idempotent: a replayed event (same position) writes the
  * same row, and a second event with an archive ID the account already has is a duplicate and
@@ -52,10 +64,48 @@ export class ArchiveStore {
     return row ? toRow(row) : undefined;
   }
 
+  /** The account's buckets, oldest first. */
+  async buckets(owner: string): Promise<number[]> {
+    return (await this.client.execute('SELECT bucket FROM archive_buckets WHERE owner = ?', [owner])).rows.map((r) => Number(r['bucket']));
+  }
+
+  /**
+   * Up to `limit` rows strictly between two positions, walking buckets in order (newest first
+   * when `reverse`), filtered by conversation and time. Reads bucket by bucket in pages, so
+   * a query touches only the partitions it needs.
+   */
+  async page(owner: string, q: PageQuery): Promise<ArchivedRow[]> {
+    const out: ArchivedRow[] = [];
+    const firstBucket = q.startMs !== undefined ? bucketOf(q.startMs) : -Infinity;
+    const lastBucket = q.endMs !== undefined ? bucketOf(q.endMs) : Infinity;
+    let buckets = (await this.buckets(owner)).filter((b) => b >= firstBucket && b <= lastBucket);
+    if (q.reverse) buckets = buckets.reverse();
+    const order = q.reverse ? 'DESC' : 'ASC';
+    for (const bucket of buckets) {
+      let pageState: string | undefined;
+      do {
+        const r = await this.client.execute(
+          `SELECT * FROM archive_messages WHERE owner = ? AND bucket = ? AND position > ? AND position < ? ORDER BY position ${order}`,
+          [owner, bucket, q.afterPosition ?? -1, q.beforePosition ?? Number.MAX_SAFE_INTEGER],
+          { fetchSize: Math.min(500, q.limit * 4), ...(pageState ? { pageState } : {}) },
+        );
+        for (const raw of r.rows) {
+          const row = toRow(raw);
+          if (q.with !== undefined && row.with !== q.with) continue;
+          if (q.startMs !== undefined && row.timestampMs < q.startMs) continue;
+          if (q.endMs !== undefined && row.timestampMs > q.endMs) continue;
+          out.push(row);
+          if (out.length >= q.limit) return out;
+        }
+        pageState = r.pageState ?? undefined;
+      } while (pageState);
+    }
+    return out;
+  }
+
   /** Every row of an account in position order (small archives, tests and rebuild checks). */
   async *all(owner: string): AsyncGenerator<ArchivedRow> {
-    const buckets = (await this.client.execute('SELECT bucket FROM archive_buckets WHERE owner = ?', [owner])).rows.map((r) => Number(r['bucket']));
-    for (const bucket of buckets) {
+    for (const bucket of await this.buckets(owner)) {
       let pageState: string | undefined;
       do {
         const r = await this.client.execute('SELECT * FROM archive_messages WHERE owner = ? AND bucket = ?', [owner, bucket], { fetchSize: 500, ...(pageState ? { pageState } : {}) });

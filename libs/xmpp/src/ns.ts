@@ -36,6 +36,7 @@ export const NS = {
   sid: 'urn:xmpp:sid:0',
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
+  rsm: 'http://jabber.org/protocol/rsm',
   delay: 'urn:xmpp:delay',
   hints: 'urn:xmpp:hints',
   receipts: 'urn:xmpp:receipts',

@@ -3,6 +3,7 @@ import { ArchiveStore } from '@concord/storage';
 import type { ArchiveConfig } from './config';
 import type { ArchiveContext } from './context';
 import { historyWorker } from './consumers/history';
+import { queriesWorker } from './consumers/queries';
 
 export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 
@@ -10,6 +11,9 @@ export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 export class ArchiveService extends BasicService<ArchiveConfig> {
   static async create(config: ArchiveConfig, opts: ArchiveOptions = {}): Promise<ArchiveService> {
     return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts,
-      (ctx) => [historyWorker(ctx.bus, new ArchiveStore(ctx.cassandra), ctx.log)]);
+      (ctx) => {
+        const store = new ArchiveStore(ctx.cassandra);
+        return [historyWorker(ctx.bus, store, ctx.log), queriesWorker(ctx.bus, store, ctx.log)];
+      });
   }
 }

@@ -14,6 +14,7 @@ import { deliveriesWorker } from './consumers/deliveries';
 import { listenDirectTls, listenTcp, type Listener, type ListenOptions } from './listeners/tcp';
 import { listenWebSocket } from './listeners/websocket';
 import { inboundPublisher } from './producers/inbound';
+import { archiveQuerier, type ArchiveQuerier } from './producers/archive-query';
 import { heartbeatWorker, registryWriter } from './registry/registry-worker';
 import { Connection } from './session/connection';
 import { LocalSessionTable } from './session/session-table';
@@ -37,9 +38,11 @@ export class GatewayService {
   private readonly registrationThrottle = new AuthThrottle({ perIp: { maxFailures: 5, windowMs: 3_600_000 }, perAccount: { maxFailures: 5, windowMs: 3_600_000 } });
 
   private readonly metrics: GatewayMetrics;
+  private readonly archive: ArchiveQuerier;
 
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
     this.metrics = gatewayMetrics(() => ctx.sessions.size);
+    this.archive = archiveQuerier(ctx.bus, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth });
     this.host = new ServiceHost(ctx, { httpPort: ctx.config.httpPort, ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}) });
   }
 
@@ -141,6 +144,7 @@ export class GatewayService {
       sessions: this.ctx.sessions,
       smStore: this.ctx.smStore,
       inbound: this.ctx.inbound,
+      archive: this.archive,
       serverFeatures: c.registration ? [NS.register] : [],
       metrics: this.metrics,
       // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.

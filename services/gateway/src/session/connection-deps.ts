@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config';
 import type { StreamManagement } from '../sm/stream-management';
 import type { SmStore } from '../sm/sm-store';
 import type { GatewayMetrics } from '../metrics';
+import type { ArchiveQuerier } from '../producers/archive-query';
 
 /** Accepted stanzas leave the gateway through this; resolves when JetStream has stored it. */
 export interface InboundSink {
@@ -58,6 +59,7 @@ export interface ConnectionDeps {
   sessions: SessionTable;
   smStore: SmStore;
   inbound: InboundSink;
+  archive: ArchiveQuerier;
   serverFeatures: readonly string[];
   metrics: GatewayMetrics;
   /** Monotonic source of unique stream ids on this node. */

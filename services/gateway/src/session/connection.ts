@@ -9,8 +9,10 @@ import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
 import { StreamManagement } from '../sm/stream-management';
+import { isOwnArchiveRequest } from '../producers/archive-query';
 import { handleAdmin, isAdminRequest, type AdminContext } from '../stanzas/admin-commands';
 import { classifyInbound } from '../stanzas/inbound';
+import { answerOwnAccountDiscoInfo, isOwnAccountDiscoInfo } from '../stanzas/local-iq';
 import type { Transport } from '../transport/transport';
 import type { BoundSession, ConnectionDeps } from './connection-deps';
 
@@ -444,6 +446,21 @@ export class Connection implements BoundSession {
     });
     this.spans.set(seq, span);
     if (this.sm) this.smCounterOf.set(seq, this.sm.inbound());
+    if (e.name === 'iq' && e.attrs['id'] && isOwnAccountDiscoInfo(e, this.jid.bare().toString())) {
+      const reply = answerOwnAccountDiscoInfo(e);
+      reply.attrs['to'] = this.jid.toString();
+      this.deliver(reply);
+      return this.outcome(seq);
+    }
+    if (e.name === 'iq' && e.attrs['id'] && isOwnArchiveRequest(e, this.jid.bare().toString())) {
+      const iq = e.clone();
+      iq.attrs['from'] = this.jid.toString();
+      void this.deps.archive.query(this.jid.bare().toString(), this.jid.toString(), iq).then((stanzas) => {
+        for (const s of stanzas) this.deliver(s);
+        this.outcome(seq);
+      });
+      return;
+    }
     if (e.name === 'iq' && isAdminRequest(e, this.deps.config.domain)) {
       void handleAdmin(e, this.jid.toString(), this.adminContext()).then((reply) => {
         this.deliver(reply);

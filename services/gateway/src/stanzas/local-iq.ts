@@ -47,3 +47,17 @@ export function answerServerIq(iq: Element, ctx: LocalIqContext): Element {
   if (handler) return handler(iq, payload, ctx);
   return errorReply(iq, 'service-unavailable');
 }
+
+/** Features of an account's bare JID, which clients ask their own account for (XEP-0313 §7). */
+export const ACCOUNT_FEATURES: readonly string[] = [NS.discoInfo, NS.mam, NS.mamExtended, NS.sid];
+
+/** disco#info on the session's own bare JID, answered on the account's behalf (RFC 6120 §10.3.3). */
+export function isOwnAccountDiscoInfo(iq: Element, account: string): boolean {
+  return iq.attrs['type'] === 'get' && iq.attrs['to'] === account && iq.getChild('query', NS.discoInfo) !== undefined && !iq.getChild('query', NS.discoInfo)!.attrs['node'];
+}
+
+export function answerOwnAccountDiscoInfo(iq: Element): Element {
+  return result(iq, el('query', { xmlns: NS.discoInfo },
+    el('identity', { category: 'account', type: 'registered' }),
+    ...ACCOUNT_FEATURES.map((v) => el('feature', { var: v }))));
+}
