@@ -19,6 +19,10 @@ describe('predictedArchiveId', () => {
     expect(predictedArchiveId('alice@example.com', 'd4565fa7-4d72-4749-b3d3-740edbf87770', 'msg-1')).toBe(base32(digest).slice(0, 26));
   });
 
+  it('matches the example in the protocol notes', () => {
+    expect(predictedArchiveId('alice@example.com', 'd4565fa7-4d72-4749-b3d3-740edbf87770', 'msg-1')).toBe('mkuxowqn54gwydhh5ytpgsahmy');
+  });
+
   it('is 26 lowercase base32 characters and differs per input', () => {
     const a = predictedArchiveId('alice@example.com', 'phone', 'm1');
     expect(a).toMatch(/^[a-z2-7]{26}$/);
