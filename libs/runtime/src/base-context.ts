@@ -41,18 +41,30 @@ export async function openBaseContext<C extends CommonConfig>(service: string, c
     log,
   }));
   await retryUntil(deadline, log, 'bus registry', () => bus.ensure());
-  const cassandra = overrides.cassandra ?? await retryUntil(deadline, log, 'cassandra', () => connectCassandra(cassandraSettings(config)));
-  const status = await schemaStatus(cassandra, config.cassandraKeyspace);
+  if (overrides.cassandra) return { service, config, log, bus, cassandra: overrides.cassandra };
+  const probe = await retryUntil(deadline, log, 'cassandra', () => connectCassandra(cassandraSettings(config)));
+  const status = await schemaStatus(probe, config.cassandraKeyspace).finally(() => probe.shutdown());
   if (status.pending.length > 0) {
-    await cassandra.shutdown();
     await bus.close();
     throw new Error(`keyspace ${config.cassandraKeyspace} lacks migrations ${status.pending.join(', ')} ` +
       `(${status.keyspaceExists ? 'schema behind this build' : 'keyspace missing'}): run \`concordctl migrate\``);
   }
-  await cassandra.execute(`USE ${config.cassandraKeyspace}`);
+  // The session used from here on has the keyspace as its default, so prepared statements are bound to it.
+  const cassandra = await connectCassandra({ ...cassandraSettings(config), keyspace: config.cassandraKeyspace });
   return { service, config, log, bus, cassandra };
 }
 
+/** A dependency that is down must not keep a stopping service alive forever. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 export async function closeBaseContext(ctx: BaseContext): Promise<void> {
-  await Promise.allSettled([ctx.bus.close(), ctx.cassandra.shutdown()]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      ctx.log.warn('connections did not close in time; leaving them');
+      resolve();
+    }, CLOSE_TIMEOUT_MS);
+  });
+  await Promise.race([Promise.allSettled([ctx.bus.close(), ctx.cassandra.shutdown()]), timeout]);
+  clearTimeout(timer);
 }

@@ -20,7 +20,10 @@ export async function benchJetStream(c: CommonConfig, count: number): Promise<Ro
       rows.push(summarize(`jetstream publish+ack, ${concurrency} in flight`, r.latencies, r.seconds, 'file storage'));
     }
   } finally {
-    await bus.jsm.streams.delete(bus.names.stream('history')).catch(() => undefined);
+    // Leave nothing behind: every stream and bucket of the bench's prefix.
+    for await (const name of bus.jsm.streams.names()) {
+      if (name.startsWith(`${c.busPrefix.toUpperCase()}_`) || name.startsWith(`KV_${c.busPrefix}_`)) await bus.jsm.streams.delete(name).catch(() => undefined);
+    }
     await bus.close();
   }
   return rows;

@@ -57,14 +57,13 @@ function ephemeralPorts(): { lo: number; hi: number } | undefined {
 
 interface Memory {
   rssKb: number;
-  hwmKb: number;
   anonKb: number;
 }
 
 function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), anonKb: kb('RssAnon') };
+  return { rssKb: kb('VmRSS'), anonKb: kb('RssAnon') };
 }
 
 /** User + system CPU seconds of a process (clock ticks at the usual 100 Hz). */
@@ -74,11 +73,13 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+type Reading = Memory & { settled: boolean; waitedS: number };
+
 /**
  * RSS once it has settled: two readings 2 s apart within 2 %, for at most 20 s (a measurement
  * loop; the last reading is returned, marked unsettled, when it does not settle).
  */
-async function settledMemory(pid: number): Promise<Memory & { settled: boolean; waitedS: number }> {
+async function settledMemory(pid: number): Promise<Reading> {
   const t0 = Date.now();
   let prev = memoryOf(pid);
   for (;;) {
@@ -89,6 +90,60 @@ async function settledMemory(pid: number): Promise<Memory & { settled: boolean; 
     if (Date.now() - t0 >= 20_000) return { ...cur, settled: false, waitedS };
     prev = cur;
   }
+}
+
+/** Sequence number of the session registry's KV stream: it moves with every registry write (bind, unbind, refresh). */
+type WriteCounter = () => Promise<number>;
+
+function registryWrites(bus: Bus): WriteCounter {
+  const stream = `KV_${bus.names.bucket('sessions')}`;
+  return async () => (await bus.jsm.streams.info(stream)).state.last_seq;
+}
+
+/** Waits until the registry has had no write for 2 s (at most 60 s). */
+async function registryQuiet(writes: WriteCounter): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = await writes();
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 2_000 && Date.now() < deadline) {
+    await sleep(500);
+    const now = await writes();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
+  }
+}
+
+/**
+ * Settled RSS taken while the session registry is quiet. The gateway's heartbeat rewrites every
+ * session's registry entry in one burst (every 30 s: a third of the 90 s entry TTL), and the
+ * garbage of a burst would land in whichever reading it overlaps; such a reading is taken again
+ * (three attempts at most). With `gc`, a full GC is forced first.
+ */
+async function quietMemory(pid: number, writes: WriteCounter, gc: boolean): Promise<Reading & { disturbed: boolean }> {
+  let r: (Reading & { disturbed: boolean }) | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await registryQuiet(writes);
+    const before = await writes();
+    if (gc) process.kill(pid, 'SIGUSR2');
+    const m = await settledMemory(pid);
+    r = { ...m, disturbed: (await writes()) !== before };
+    if (!r.disturbed) break;
+  }
+  return r!;
+}
+
+/** Settled RSS after the gateway's next full registry refresh (`sessions` writes), or undefined if none comes within 45 s. */
+async function memoryAfterRefresh(pid: number, writes: WriteCounter, sessions: number): Promise<Reading | undefined> {
+  const start = await writes();
+  const deadline = Date.now() + 45_000;
+  while ((await writes()) - start < sessions) {
+    if (Date.now() > deadline) return undefined;
+    await sleep(250);
+  }
+  await registryQuiet(writes);
+  return settledMemory(pid);
 }
 
 // ---- child processes ---------------------------------------------------------------------------
@@ -118,8 +173,27 @@ interface Child {
   lines(): number;
 }
 
-function startService(name: 'gateway' | 'router', env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, [resolve(ROOT, 'services', name, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Node flags that let the bench ask the gateway for a full garbage collection (SIGUSR2), so that
+ * live memory per session can be told from garbage the set-up left behind. Gateway code is
+ * untouched: the handler is a snippet preloaded with --import. It uses the in-process inspector's
+ * HeapProfiler.collectGarbage (V8's "collect all available garbage": repeated full GCs that also
+ * give freed pages back), twice; plain gc() (--expose-gc) leaves freed pages mapped, so RSS
+ * would not show what a GC frees.
+ */
+const GC_ON_SIGUSR2 = ['--import', `data:text/javascript,${encodeURIComponent([
+  "import { Session } from 'node:inspector';",
+  "process.on('SIGUSR2', () => {",
+  '  const s = new Session();',
+  '  s.connect();',
+  // A post from inside another post's callback hangs the in-process session: hop through setImmediate.
+  "  const gc = (left) => s.post('HeapProfiler.collectGarbage', () => setImmediate(() => (left > 1 ? gc(left - 1) : s.disconnect())));",
+  '  gc(2);',
+  '});',
+].join('\n'))}`];
+
+function startService(name: 'gateway' | 'router', env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeFlags, resolve(ROOT, 'services', name, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   let lines = 0;
   const keep = (d: Buffer) => {
@@ -164,7 +238,8 @@ async function waitReady(child: Child, httpPort: number): Promise<void> {
 async function stopService(child: Child): Promise<string> {
   if (child.proc.exitCode !== null || child.proc.signalCode !== null) return `had already exited (${child.proc.exitCode ?? child.proc.signalCode})`;
   child.proc.kill('SIGTERM');
-  const timer = sleep(STOP_TIMEOUT_MS, 'timeout' as const);
+  // Unreferenced, so that a pending timer does not keep the bench alive once the child is gone.
+  const timer = sleep(STOP_TIMEOUT_MS, 'timeout' as const, { ref: false });
   const how = await Promise.race([child.exited, timer]);
   if (how !== 'timeout') return `exited ${how}`;
   child.proc.kill('SIGKILL');
@@ -318,17 +393,13 @@ function pbkdf2Ms(): number {
 }
 
 /** Deletes every stream and KV bucket of this run's bus prefix (services create them at start). */
-async function deleteBus(c: CommonConfig): Promise<void> {
-  const bus = await Bus.connect({ servers: c.natsUrls, name: 'bench-cleanup', prefix: c.busPrefix, log: createLogger('bench', 'warn') });
-  try {
-    const names: string[] = [];
-    for await (const name of bus.jsm.streams.names()) {
-      if (name.startsWith(`${c.busPrefix.toUpperCase()}_`) || name.startsWith(`KV_${c.busPrefix}_`)) names.push(name);
-    }
-    for (const name of names) await bus.jsm.streams.delete(name);
-  } finally {
-    await bus.close();
+async function deleteBus(bus: Bus): Promise<void> {
+  const prefix = bus.names.prefix;
+  const names: string[] = [];
+  for await (const name of bus.jsm.streams.names()) {
+    if (name.startsWith(`${prefix.toUpperCase()}_`) || name.startsWith(`KV_${prefix}_`)) names.push(name);
   }
+  for (const name of names) await bus.jsm.streams.delete(name);
 }
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);
@@ -339,6 +410,7 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
   await migrate(cassandraSettings(c), c.cassandraKeyspace, parseReplication('SimpleStrategy:1'));
   const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
   const children: Child[] = [];
+  const buses: Bus[] = [];
   let sockets: Socket[] = [];
   try {
     const [tcp, tls, ws, gwHttp, routerHttp] = await freePorts(5) as [number, number, number, number, number];
@@ -361,11 +433,12 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
       CONCORD_GATEWAY_AUTH_FAILURES_PER_IP: '1000000',
       CONCORD_GATEWAY_AUTH_FAILURES_PER_ACCOUNT: '1000000',
     };
-    const gateway = startService('gateway', env);
+    const gateway = startService('gateway', env, GC_ON_SIGUSR2);
     children.push(gateway);
     const router = startService('router', env);
     children.push(router);
     await Promise.all([waitReady(gateway, gwHttp), waitReady(router, routerHttp)]);
+    const linesAtReady = gateway.lines();
     let gatewayExit: number | string | undefined;
     void gateway.exited.then((e) => (gatewayExit = e));
 
@@ -384,8 +457,12 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
     const cores = cpus().length;
     out(`one PLAIN login costs the gateway a PBKDF2-HMAC-SHA-256 x4096: ${pbkdf2.toFixed(2)} ms of CPU here, so at most ~${Math.round(cores * 1000 / pbkdf2)} logins/s on ${cores} cores`);
 
-    const base = await settledMemory(gateway.pid);
-    out(`RSS with 0 sessions: ${mb(base.rssKb)} MB${base.settled ? '' : ' (still moving after 20 s)'}`);
+    const bus = await Bus.connect({ servers: c.natsUrls, name: 'bench', prefix: c.busPrefix, log: createLogger('bench', 'warn') });
+    buses.push(bus);
+    const writes = registryWrites(bus);
+    const base = await quietMemory(gateway.pid, writes, false);
+    const baseGc = await quietMemory(gateway.pid, writes, true);
+    out(`RSS with 0 sessions: ${mb(base.rssKb)} MB, ${mb(baseGc.rssKb)} MB after a forced full GC`);
     const cpu0 = cpuSecondsOf(gateway.pid);
     const setUp = await openSessions(n, (i) => openSession(tcp, c.domain, `b${i % accounts}`, `r${Math.floor(i / accounts)}`), () => gatewayExit === undefined);
     sockets = setUp.sockets;
@@ -398,28 +475,36 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
 
     let dropped = 0;
     for (const s of sockets) s.once('close', () => dropped++);
-    const idle = await settledMemory(gateway.pid);
-    const perSessionKb = (idle.rssKb - base.rssKb) / bound;
-    const anonPerSessionKb = (idle.anonKb - base.anonKb) / bound;
-    out(`RSS with ${bound} idle sessions: ${mb(idle.rssKb)} MB after ${idle.waitedS.toFixed(0)} s${idle.settled ? '' : ' (still moving after 20 s)'}; peak ${mb(idle.hwmKb)} MB; ` +
-      `${perSessionKb.toFixed(1)} KB per session (anonymous memory: ${anonPerSessionKb.toFixed(1)} KB)`);
+    const perSession = (r: Reading, from: Reading) => (r.rssKb - from.rssKb) / bound;
+    const unsettled = (r: Reading & { disturbed?: boolean }) => `${r.settled ? '' : ', unsettled after 20 s'}${r.disturbed ? ', overlapped a registry refresh' : ''}`;
+    // 1. As found once the set-up is over, 2. after the next registry refresh, 3. live memory after a full GC.
+    const idle = await quietMemory(gateway.pid, writes, false);
+    out(`RSS with ${bound} idle sessions: ${mb(idle.rssKb)} MB${unsettled(idle)}; ${perSession(idle, base).toFixed(1)} KB per session (anonymous memory: ${((idle.anonKb - base.anonKb) / bound).toFixed(1)} KB)`);
+    const refreshed = await memoryAfterRefresh(gateway.pid, writes, bound);
+    if (refreshed) out(`RSS after the gateway's next registry refresh (${bound} KV writes in one burst): ${mb(refreshed.rssKb)} MB${unsettled(refreshed)}; ${perSession(refreshed, base).toFixed(1)} KB per session`);
+    else out('no registry refresh within 45 s; that reading is left out');
+    const live = await quietMemory(gateway.pid, writes, true);
+    out(`RSS after a forced full GC: ${mb(live.rssKb)} MB${unsettled(live)}; ${perSession(live, baseGc).toFixed(1)} KB per session (both readings after a full GC)`);
     if (dropped > 0) out(`${dropped} sessions were closed by the gateway while idle`);
-    if (gateway.lines() > 0) out(`the gateway wrote ${gateway.lines()} log lines at warn or above; last ones:\n${gateway.tail().split('\n').slice(-6).join('\n')}`);
+    const logged = gateway.lines() - linesAtReady;
+    if (logged > 0) out(`the gateway wrote ${logged} log lines at warn or above during the run; last ones:\n${gateway.tail().split('\n').slice(-6).join('\n')}`);
 
     const sorted = [...setUp.latencies].sort((a, b) => a - b);
     const failed = [...setUp.failures.values()].reduce((a, b) => a + b, 0);
+    const memoryRow = (bench: string, r: Reading & { disturbed?: boolean }, from: Reading, note: string): Row => ({
+      bench, ops: bound, seconds: 0, value: `${perSession(r, from).toFixed(1)} KB`,
+      note: `${note}; VmRSS ${mb(from.rssKb)} -> ${mb(r.rssKb)} MB${unsettled(r)}${dropped ? `; ${dropped} sessions dropped while idle` : ''}` +
+        (bound < 2_000 ? '; too few sessions: heap noise dominates' : ''),
+    });
     return [
       {
         bench: `gateway: connect + PLAIN auth + bind, ${IN_FLIGHT} in flight`,
         ops: bound, seconds: setUp.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99),
-        note: `plain TCP (no TLS); PBKDF2-SHA-256 x4096 per login (${pbkdf2.toFixed(1)} ms CPU); ${accounts} accounts x ${perAccount} resources${failed ? `; ${failed} failed` : ''}`,
+        note: `plain TCP (no TLS); PBKDF2-SHA-256 x4096 per login (${pbkdf2.toFixed(1)} ms CPU); gateway CPU ${(cpuSetUp * 1000 / bound).toFixed(1)} ms/session; ${accounts} accounts x ${perAccount} resources${failed ? `; ${failed} failed` : ''}`,
       },
-      {
-        bench: `gateway: RSS per idle session, ${bound} sessions`,
-        ops: bound, seconds: 0,
-        value: `${perSessionKb.toFixed(1)} KB`,
-        note: `target <= 20 KB; VmRSS ${mb(base.rssKb)} -> ${mb(idle.rssKb)} MB${idle.settled ? '' : ' (unsettled)'}, peak ${mb(idle.hwmKb)} MB${dropped ? `; ${dropped} dropped while idle` : ''}`,
-      },
+      memoryRow('gateway: RSS per idle session, after set-up', idle, base, 'target <= 20 KB; no GC forced'),
+      ...(refreshed ? [memoryRow('gateway: RSS per idle session, after registry refresh', refreshed, base, 'no GC forced; heartbeat rewrites every registry entry each 30 s')] : []),
+      memoryRow('gateway: RSS per idle session, after full GC', live, baseGc, 'live memory: full GC forced (SIGUSR2) before both readings'),
     ];
   } finally {
     for (const s of sockets) s.destroy();
@@ -429,6 +514,13 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
     }
     await client.execute(`DROP KEYSPACE IF EXISTS ${c.cassandraKeyspace}`).catch((err: Error) => out(`could not drop keyspace ${c.cassandraKeyspace}: ${err.message}`));
     await client.shutdown();
-    await deleteBus(c).catch((err: Error) => out(`could not delete the bus streams of ${c.busPrefix}: ${err.message}`));
+    try {
+      if (buses.length === 0) buses.push(await Bus.connect({ servers: c.natsUrls, name: 'bench', prefix: c.busPrefix, log: createLogger('bench', 'warn') }));
+      await deleteBus(buses[0]!);
+    } catch (err) {
+      out(`could not delete the bus streams of ${c.busPrefix}: ${(err as Error).message}`);
+    } finally {
+      await Promise.all(buses.map((b) => b.close()));
+    }
   }
 }

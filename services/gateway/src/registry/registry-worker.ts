@@ -18,14 +18,31 @@ export function registryWriter(registry: SessionRegistry, node: string): Registr
   };
 }
 
+/** Registry writes in flight during a refresh: a node with 10,000 sessions must not burst them all at once. */
+const REFRESH_CONCURRENCY = 32;
+
 export function heartbeatWorker(writer: RegistryWriter, sessions: () => BoundSession[], everyMs: number, log: Logger): Worker {
   let timer: NodeJS.Timeout | undefined;
+  let refreshing = false;
+  const refresh = async () => {
+    if (refreshing) return; // the previous round is still running: skip rather than pile up
+    refreshing = true;
+    try {
+      const all = sessions();
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, all.length) }, async () => {
+        while (next < all.length) {
+          await writer.up(all[next++]!).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
+        }
+      }));
+    } finally {
+      refreshing = false;
+    }
+  };
   return {
     name: 'registry-heartbeat',
     async start() {
-      timer = setInterval(() => {
-        for (const s of sessions()) writer.up(s).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
-      }, everyMs);
+      timer = setInterval(() => void refresh(), everyMs);
       timer.unref();
     },
     async stop() {
