@@ -1,6 +1,9 @@
 import type { KV } from '@nats-io/kv';
 import { concord } from '@concord/proto';
 
+/** A healthy listing takes milliseconds; this only bounds a stalled one. */
+const LIST_TIMEOUT_MS = 2_000;
+
 export type SessionRecord = concord.events.v1.SessionRecord;
 const SessionRecord = concord.events.v1.SessionRecord;
 
@@ -39,8 +42,24 @@ export class SessionRegistry {
     return e && e.operation === 'PUT' && e.value.length > 0 ? SessionRecord.decode(e.value) : undefined;
   }
 
-  /** Every live session of one account. */
+  /**
+   * Every live session of one account. Reads the bucket (not a cache), so a session whose
+   * registration completed before the call is always seen. Bounded in time: a listing that
+   * stalls throws, and the caller retries.
+   */
   async ofAccount(account: string): Promise<SessionRecord[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`session listing for ${account} timed out`)), LIST_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.list(account), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async list(account: string): Promise<SessionRecord[]> {
     const prefix = `${Buffer.from(account).toString('base64url')}.`;
     const out: SessionRecord[] = [];
     for await (const key of await this.kv.keys(`${prefix}>`)) {

@@ -13,7 +13,8 @@ export class ArchiveService extends BasicService<ArchiveConfig> {
     return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts,
       (ctx) => {
         const store = new ArchiveStore(ctx.cassandra);
-        return [historyWorker(ctx.bus, store, ctx.log), queriesWorker(ctx.bus, store, ctx.log)];
+        const watermark = { position: 0 };
+        return [historyWorker(ctx.bus, store, ctx.log, watermark), queriesWorker(ctx.bus, store, ctx.log, watermark)];
       });
   }
 }

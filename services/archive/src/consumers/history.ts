@@ -16,7 +16,12 @@ const MAX_ATTEMPTS = 10;
  * position in its account's archive. The sender's copy, once written, is committed back to the
  * gateway that accepted it — that commit is the client's Stream Management ack.
  */
-export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger): Worker {
+/** The committed watermark: every history event up to this stream sequence is written. */
+export interface Watermark {
+  position: number;
+}
+
+export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
   let running: RunningConsumer | undefined;
   const commit = (e: concord.events.v1.HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
     publishEvent(bus.js, bus.names.subjects.commit(e.replyGatewayNode), CommitEvent, concord.events.v1.Commit.fromPartial({
@@ -25,6 +30,9 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger): Worke
   return {
     name: 'history',
     async start() {
+      // Everything the durable consumer has acknowledged before this start is committed.
+      const info = await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'));
+      watermark.position = Math.max(watermark.position, info.ack_floor.stream_seq);
       running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512 },
         async ({ value, streamSeq, deliveryCount }) => {
           try {
@@ -36,9 +44,12 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger): Worke
             if (deliveryCount < MAX_ATTEMPTS) throw err;
             log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
             if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
+            watermark.position = Math.max(watermark.position, streamSeq);
             return { kind: 'drop', reason: 'archive unavailable' };
           }
           if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVED);
+          // One consumer reads the stream in order, so the last sequence handled is the watermark.
+          watermark.position = Math.max(watermark.position, streamSeq);
           return ack;
         });
     },

@@ -11,7 +11,12 @@ export interface Bind2Request {
   smResume: boolean;
   inactive: boolean;
   imNg: boolean;
+  /** Concord's catch-up request (DESIGN §7): from an archive ID or a time, at most `max` messages. */
+  catchup: { afterId?: string; since?: string; max: number } | undefined;
 }
+
+/** Largest catch-up sent inline; beyond it the newest part is sent and the client pages back with MAM. */
+export const CATCHUP_MAX = 250;
 
 export function readBind2(bind: Element): Bind2Request {
   const sm = bind.getChild('enable', NS.sm);
@@ -21,6 +26,17 @@ export function readBind2(bind: Element): Bind2Request {
     smResume: sm !== undefined && ['true', '1'].includes(sm.attrs['resume'] ?? ''),
     inactive: bind.getChild('inactive', NS.csi) !== undefined,
     imNg: bind.getChild('enable', NS.imNg) !== undefined,
+    catchup: readCatchup(bind.getChild('catchup', NS.concord)),
+  };
+}
+
+function readCatchup(c: Element | undefined): Bind2Request['catchup'] {
+  if (!c) return undefined;
+  const max = Number(c.attrs['max'] ?? CATCHUP_MAX);
+  return {
+    ...(c.attrs['after-id'] ? { afterId: c.attrs['after-id'] } : {}),
+    ...(c.attrs['since'] ? { since: c.attrs['since'] } : {}),
+    max: Number.isInteger(max) && max >= 0 ? Math.min(max, CATCHUP_MAX) : CATCHUP_MAX,
   };
 }
 

@@ -39,7 +39,8 @@ export interface Hibernated {
 
 /** Bound sessions of this gateway node. */
 export interface SessionTable {
-  bind(session: BoundSession): void;
+  /** Resolves when the cluster-wide registry has the session (live deliveries can find it). */
+  bind(session: BoundSession): Promise<void>;
   unbind(session: BoundSession): void;
   byStreamId(streamId: string): BoundSession | undefined;
   /** Ends every session of an account on this node (it was deleted). */

@@ -5,6 +5,7 @@ import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from
 import { TokenBucket } from '../limits/token-bucket';
 import { AuthExchange } from '../negotiation/auth';
 import { SaslFlow, type Sasl2Request } from '../negotiation/sasl-flow';
+import { archiveIdFor, runCatchup } from './catchup';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
@@ -17,6 +18,9 @@ import type { Transport } from '../transport/transport';
 import type { BoundSession, ConnectionDeps } from './connection-deps';
 
 const tracer = trace.getTracer('@concord/gateway');
+
+/** How long after a catch-up a live copy of a replayed message can still arrive (router → gateway latency, generously). */
+const REPLAYED_MEMORY_MS = 60_000;
 
 const SM_REQUEST_EVERY = 5;
 
@@ -42,6 +46,10 @@ export class Connection implements BoundSession {
   private readonly spans = new Map<number, Span>();
   private publishChain: Promise<void> = Promise.resolve();
   private readonly sasl: SaslFlow;
+  /** Live stanzas held during a Bind2 catch-up. */
+  private liveBuffer: Element[] | undefined;
+  /** Archive IDs sent in the catch-up, so that late live copies of them are dropped. */
+  private replayed: Set<string> | undefined;
   private preAuthTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private idleBytes = -1;
@@ -284,14 +292,30 @@ export class Connection implements BoundSession {
     this.clientId = req.userAgentId ?? '';
     const b = readBind2(req.bind);
     const bound = el('bound', { xmlns: NS.bind2 });
-    this.bindSession(bind2Resource(account, b.tag, req.userAgentId));
+    // Live deliveries are held from the moment the session is registered until the catch-up is out.
+    if (b.catchup) this.liveBuffer = [];
+    const registered = this.bindSession(bind2Resource(account, b.tag, req.userAgentId));
     this.imNg = b.imNg;
     this.csiInactive = b.inactive;
     if (b.enableSm) bound.append(this.enableSm(b.smResume));
     success.append(el('authorization-identifier', {}, this.jid.toString()));
     if (resumed) success.append(resumed.element);
     success.append(bound);
+    if (!b.catchup) return this.transport.send(success);
+    await registered;
+    const catchup = await runCatchup(this.deps.archive, this.jid, b.catchup);
+    bound.append(el('catchup', { xmlns: NS.concord, count: catchup.results.length, complete: String(catchup.complete) }));
     this.transport.send(success);
+    for (const r of catchup.results) this.write(r);
+    this.write(el('message', { to: this.jid.toString(), from: this.jid.bare().toString() },
+      el('caught-up', { xmlns: NS.concord, 'last-id': catchup.lastId, complete: String(catchup.complete) })));
+    const held = this.liveBuffer ?? [];
+    this.liveBuffer = undefined;
+    // A message in the catch-up may also be in flight as a live delivery that arrives later:
+    // remember the replayed IDs for a while and drop such late copies.
+    this.replayed = catchup.ids;
+    setTimeout(() => (this.replayed = undefined), REPLAYED_MEMORY_MS).unref();
+    for (const live of held) this.deliver(live);
   }
 
   // ---- binding ---------------------------------------------------------------------------------
@@ -327,13 +351,14 @@ export class Connection implements BoundSession {
     this.transport.send(el('iq', { type: 'result', id: iq.attrs['id'] }, el('bind', { xmlns: NS.bind }, el('jid', {}, this.jid.toString()))));
   }
 
-  private bindSession(resource: string): void {
+  private bindSession(resource: string): Promise<void> {
     this.bound = this.account!.withResource(resource);
     clearTimeout(this.preAuthTimer);
-    this.deps.sessions.bind(this);
+    const registered = this.deps.sessions.bind(this);
     this.idleBytes = this.transport.bytesIn;
     this.armIdle(this.deps.config.idleTimeout);
     this.log.info({ jid: this.bound.toString(), stream: this.streamId, transport: this.transport.kind }, 'session bound');
+    return registered;
   }
 
   /**
@@ -525,8 +550,21 @@ export class Connection implements BoundSession {
     this.sm?.finalize(counter);
   }
 
-  /** Every stanza to the client goes through here, so that Stream Management counts it. */
+  /** Stanzas for the session; held while a catch-up is being sent (it is joined without gap or duplicate). */
   deliver(stanza: Element): void {
+    if (this.liveBuffer) {
+      this.liveBuffer.push(stanza);
+      return;
+    }
+    if (this.replayed) {
+      const id = archiveIdFor(stanza, this.jid.bare().toString());
+      if (id !== undefined && this.replayed.delete(id)) return;
+    }
+    this.write(stanza);
+  }
+
+  /** Every stanza to the client goes through here, so that Stream Management counts it. */
+  private write(stanza: Element): void {
     if (this.sm && !this.sm.outbound(stanza)) {
       return this.fail('resource-constraint', 'too many unacknowledged stanzas');
     }

@@ -26,7 +26,7 @@ export class LocalSessionTable implements SessionTable {
     return [...this.byStream.values()];
   }
 
-  bind(session: BoundSession): void {
+  bind(session: BoundSession): Promise<void> {
     const key = session.jid.toString();
     const previous = this.byJid.get(key);
     if (previous && previous !== session) {
@@ -36,7 +36,7 @@ export class LocalSessionTable implements SessionTable {
     }
     this.byStream.set(session.streamId, session);
     this.byJid.set(key, session);
-    this.registry.up(session).catch((err: Error) => this.log.warn({ err: err.message }, 'session registry write failed'));
+    return this.registry.up(session).catch((err: Error) => this.log.warn({ err: err.message }, 'session registry write failed'));
   }
 
   unbind(session: BoundSession): void {

@@ -1,0 +1,56 @@
+import type { Jid } from '@concord/jid';
+import { el, type Element } from '@concord/xml';
+import { NS } from '@concord/xmpp';
+import type { ArchiveQuerier } from '../producers/archive-query';
+
+export const CATCHUP_QUERY_ID = 'catchup';
+
+export interface CatchupResult {
+  results: Element[];
+  ids: Set<string>;
+  lastId: string;
+  complete: boolean;
+}
+
+/** The archive ID of the account's copy carried by a delivered stanza (its stanza-id by the account). */
+export function archiveIdFor(stanza: Element, account: string): string | undefined {
+  return stanza.getChildren('stanza-id', NS.sid).find((s) => s.attrs['by'] === account)?.attrs['id'];
+}
+
+function mamQuery(c: { afterId?: string; since?: string; max: number }): Element {
+  const field = (v: string, value: string) => el('field', { var: v }, el('value', {}, value));
+  return el('iq', { type: 'set', id: CATCHUP_QUERY_ID }, el('query', { xmlns: NS.mam, queryid: CATCHUP_QUERY_ID },
+    el('x', { xmlns: NS.dataForms, type: 'submit' },
+      el('field', { var: 'FORM_TYPE', type: 'hidden' }, el('value', {}, NS.mam)),
+      c.afterId ? field('after-id', c.afterId) : undefined,
+      c.since ? field('start', c.since) : undefined),
+    // The newest `max` after the client's position: an empty <before/> pages from the end.
+    el('set', { xmlns: NS.rsm }, el('max', {}, String(c.max)), el('before'))));
+}
+
+/**
+ * Bind2 catch-up (DESIGN §3.5): the archive answers once everything routed before this session
+ * was registered is committed (its watermark reaches the history head read after registration),
+ * so the replay plus the live deliveries held meanwhile leave no gap.
+ */
+export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { afterId?: string; since?: string; max: number }): Promise<CatchupResult> {
+  const account = session.bare().toString();
+  const head = await archive.historyHead().catch(() => 0);
+  const ask = async (q: typeof c) => {
+    const iq = mamQuery(q);
+    iq.attrs['from'] = session.toString();
+    return archive.query(account, session.toString(), iq, head);
+  };
+  let stanzas = await ask(c);
+  let known = true;
+  if (stanzas.at(-1)?.attrs['type'] === 'error' && c.afterId) {
+    // The client's last ID is unknown here (deleted or foreign): send the newest part, marked incomplete.
+    known = false;
+    stanzas = await ask({ max: c.max });
+  }
+  const results = stanzas.filter((s) => s.name === 'message');
+  const fin = stanzas.at(-1)?.getChild('fin', NS.mam);
+  const ids = new Set(results.map((r) => r.getChild('result', NS.mam)?.attrs['id'] ?? ''));
+  const lastId = results.at(-1)?.getChild('result', NS.mam)?.attrs['id'] ?? c.afterId ?? '';
+  return { results, ids, lastId, complete: known && fin?.attrs['complete'] === 'true' };
+}
