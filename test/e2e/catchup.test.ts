@@ -98,6 +98,9 @@ describe('Bind2 catch-up', () => {
     const tablet = await reconnect(rows[0]!.archiveId, 5);
     await tablet.waitFor(/<caught-up [^>]*\/>/);
     expect(tablet.received).toMatch(/<catchup xmlns='urn:concord:mr2:0' count='5' complete='false'\/>/);
+    // <bound> also carries the archive's metadata: its first and last message.
+    expect(tablet.received).toContain(`<metadata xmlns='urn:xmpp:mam:2'><start id='${rows[0]!.archiveId}'`);
+    expect(tablet.received).toContain(`<end id='${rows.at(-1)!.archiveId}'`);
     expect(seenIds(elementsOf(tablet.received))).toEqual(rows.slice(-5).map((r) => r.archiveId));
     tablet.end();
   });

@@ -6,6 +6,8 @@ import type { ArchiveQuerier } from '../producers/archive-query';
 export const CATCHUP_QUERY_ID = 'catchup';
 
 export interface CatchupResult {
+  /** The archive's XEP-0313 metadata (first and last message), for <bound>. */
+  metadata: Element | undefined;
   results: Element[];
   ids: Set<string>;
   lastId: string;
@@ -41,7 +43,10 @@ export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { aft
     iq.attrs['from'] = session.toString();
     return archive.query(account, session.toString(), iq, head);
   };
-  let stanzas = await ask(c);
+  const metaIq = el('iq', { type: 'get', id: 'catchup-metadata', from: session.toString() }, el('metadata', { xmlns: NS.mam }));
+  const [meta, first] = await Promise.all([archive.query(account, session.toString(), metaIq, head), ask(c)]);
+  const metadata = meta[0]?.getChild('metadata', NS.mam);
+  let stanzas = first;
   let known = true;
   if (stanzas.at(-1)?.attrs['type'] === 'error' && c.afterId) {
     // The client's last ID is unknown here (deleted or foreign): send the newest part, marked incomplete.
@@ -52,5 +57,5 @@ export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { aft
   const fin = stanzas.at(-1)?.getChild('fin', NS.mam);
   const ids = new Set(results.map((r) => r.getChild('result', NS.mam)?.attrs['id'] ?? ''));
   const lastId = results.at(-1)?.getChild('result', NS.mam)?.attrs['id'] ?? c.afterId ?? '';
-  return { results, ids, lastId, complete: known && fin?.attrs['complete'] === 'true' };
+  return { metadata, results, ids, lastId, complete: known && fin?.attrs['complete'] === 'true' };
 }

@@ -304,6 +304,7 @@ export class Connection implements BoundSession {
     if (!b.catchup) return this.transport.send(success);
     await registered;
     const catchup = await runCatchup(this.deps.archive, this.jid, b.catchup);
+    if (catchup.metadata) bound.append(catchup.metadata);
     bound.append(el('catchup', { xmlns: NS.concord, count: catchup.results.length, complete: String(catchup.complete) }));
     this.transport.send(success);
     for (const r of catchup.results) this.write(r);
