@@ -1,28 +1,6 @@
-import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import { addMarker, effectiveTarget, type Target } from './addressing';
-import { extractFacts } from './facts';
-
-// alice sends from alice.phone (a 2.0 session) or alice.laptop (legacy); bob is the recipient.
-const ACTORS = {
-  'alice.phone (2.0)': { jid: 'alice@example.com/phone', imNg: true },
-  'alice.laptop (legacy)': { jid: 'alice@example.com/laptop', imNg: false },
-} as const;
-type Sender = keyof typeof ACTORS;
-const V2: Sender = 'alice.phone (2.0)';
-const LEGACY: Sender = 'alice.laptop (legacy)';
-/** The facts of a stanza as the router receives it: parsed, with `from` stamped by the gateway. */
-function facts(xml: string, sender: Sender) {
-  const stanza = parseElement(xml, undefined, NS.client);
-  stanza.attrs['from'] = ACTORS[sender].jid;
-  return extractFacts(stanza, { imNg: ACTORS[sender].imNg });
-}
-
-const BARE = "to='bob@example.com'";
-const FULL = "to='bob@example.com/desktop'";
-const BODY = '<body>Hi Bob</body>';
-const IM_NG = `<im-ng xmlns='${NS.imNg}'/>`;
-const ERROR = `<error type='cancel'><service-unavailable xmlns='${NS.stanzas}'/></error>`;
+import { BARE, BODY, ERROR, FULL, IM_NG, LEGACY, type Sender, V2, facts } from './__fixtures__/stanzas';
 
 describe('effectiveTarget and addMarker (DESIGN §3.1)', () => {
   it.each<{ name: string; sender: Sender; xml: string; target: Target; addMarker: boolean }>([

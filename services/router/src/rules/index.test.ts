@@ -1,34 +1,11 @@
-import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import { decide, type Decision } from './index';
+import { ACTORS, BARE, BODY, COMPOSING, DISPLAYED, ERROR, FULL, IM_NG, LEGACY, LOW, PRIVATE, RECEIVED, type Sender, V2, hint, stamped } from './__fixtures__/stanzas';
 
-// alice sends from alice.phone (a 2.0 session) or alice.laptop (legacy) to bob, who has
-// bob.desktop among his sessions. Each row is the whole decision for one stanza.
-const ACTORS = {
-  'alice.phone (2.0)': { jid: 'alice@example.com/phone', imNg: true },
-  'alice.laptop (legacy)': { jid: 'alice@example.com/laptop', imNg: false },
-} as const;
-type Sender = keyof typeof ACTORS;
-const V2: Sender = 'alice.phone (2.0)';
-const LEGACY: Sender = 'alice.laptop (legacy)';
-/** Decides a stanza as the router receives it: parsed, with `from` stamped by the gateway. */
+/** Decides a stanza as the router receives it. */
 function decideSent(xml: string, sender: Sender): Decision {
-  const stanza = parseElement(xml, undefined, NS.client);
-  stanza.attrs['from'] = ACTORS[sender].jid;
-  return decide(stanza, { imNg: ACTORS[sender].imNg });
+  return decide(stamped(xml, sender), { imNg: ACTORS[sender].imNg });
 }
-
-const BARE = "to='bob@example.com'";
-const FULL = "to='bob@example.com/desktop'";
-const BODY = '<body>Hi Bob</body>';
-const IM_NG = `<im-ng xmlns='${NS.imNg}'/>`;
-const hint = (name: string) => `<${name} xmlns='${NS.hints}'/>`;
-const PRIVATE = `<private xmlns='${NS.carbons}'/>`;
-const COMPOSING = `<composing xmlns='${NS.chatStates}'/>`;
-const RECEIVED = `<received xmlns='${NS.receipts}' id='m1'/>`;
-const DISPLAYED = `<displayed xmlns='${NS.markers}' id='m1'/>`;
-const ERROR = `<error type='cancel'><service-unavailable xmlns='${NS.stanzas}'/></error>`;
-const LOW = `<urgency xmlns='${NS.concord}' level='low'/>`;
 
 type Expected = Pick<Decision, 'persistence' | 'target' | 'urgency' | 'reflection' | 'addMarker'>;
 const row = (name: string, sender: Sender, xml: string, persistence: Expected['persistence'], target: Expected['target'], urgency: Expected['urgency'], reflection: Expected['reflection'], addMarker = false) =>

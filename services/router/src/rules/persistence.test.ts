@@ -1,33 +1,6 @@
-import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
-import { extractFacts } from './facts';
 import { persistence, type Persistence } from './persistence';
-
-// alice sends from alice.phone (a 2.0 session) or alice.laptop (legacy); bob is the recipient.
-const ACTORS = {
-  'alice.phone (2.0)': { jid: 'alice@example.com/phone', imNg: true },
-  'alice.laptop (legacy)': { jid: 'alice@example.com/laptop', imNg: false },
-} as const;
-type Sender = keyof typeof ACTORS;
-const V2: Sender = 'alice.phone (2.0)';
-const LEGACY: Sender = 'alice.laptop (legacy)';
-/** The facts of a stanza as the router receives it: parsed, with `from` stamped by the gateway. */
-function sent(xml: string, sender: Sender) {
-  const stanza = parseElement(xml, undefined, NS.client);
-  stanza.attrs['from'] = ACTORS[sender].jid;
-  return extractFacts(stanza, { imNg: ACTORS[sender].imNg });
-}
-
-const BARE = "to='bob@example.com'";
-const FULL = "to='bob@example.com/desktop'";
-const BODY = '<body>Hi Bob</body>';
-const IM_NG = `<im-ng xmlns='${NS.imNg}'/>`;
-const hint = (name: string) => `<${name} xmlns='${NS.hints}'/>`;
-const COMPOSING = `<composing xmlns='${NS.chatStates}'/>`;
-const RECEIVED = `<received xmlns='${NS.receipts}' id='m1'/>`;
-const DISPLAYED = `<displayed xmlns='${NS.markers}' id='m1'/>`;
-const ERROR = `<error type='cancel'><service-unavailable xmlns='${NS.stanzas}'/></error>`;
-const PRIVATE = `<private xmlns='${NS.carbons}'/>`;
+import { BARE, BODY, COMPOSING, DISPLAYED, ERROR, FULL, IM_NG, LEGACY, PRIVATE, RECEIVED, type Sender, V2, facts as sent, hint } from './__fixtures__/stanzas';
 
 describe('persistence (DESIGN §3.1)', () => {
   it.each<{ name: string; sender: Sender; xml: string; expected: Persistence }>([
