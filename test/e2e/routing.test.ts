@@ -103,4 +103,24 @@ describe('routing between accounts', () => {
       expect(err.xml).toContain('<service-unavailable');
     }
   });
+
+  it('a re-send of the same origin-id from the same client on a new stream is acked again, not archived or delivered again', async () => {
+    // alice.laptop comes back on a new stream (same device identity, so the same resource).
+    await aliceLaptop.ok('stop');
+    const again = ClientDriver.xmppjs('alice.laptop (new stream)');
+    try {
+      await again.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret', userAgentId: LAPTOP_ID });
+      const rowsBefore = (await concord.archived(`alice@${concord.domain}`)).length;
+      await again.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='hello-1'><body>hello bob</body></message>` });
+      await again.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="hello-1"'), 10_000, 'the ack of the re-send');
+      // A later message from the same stream arrives after it would have: the re-send was not delivered.
+      await again.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='after-resend'><body>after the re-send</body></message>` });
+      await again.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="after-resend"'), 10_000, 'the ack after the re-send');
+      await received(bobPhone, 'after the re-send');
+      expect(bobPhone.events.filter((e) => (e.xml ?? '').includes('<body>hello bob</body>'))).toHaveLength(1);
+      expect(await concord.archived(`alice@${concord.domain}`)).toHaveLength(rowsBefore + 1);
+    } finally {
+      await again.kill();
+    }
+  });
 });

@@ -6,7 +6,8 @@ import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import { publishCommit } from '../producers/commits';
-import type { RouteContext } from '../routing/route-context';
+import type { ArchiveStore } from '@concord/storage';
+import type { Outcome as RouteOutcome, RouteContext } from '../routing/route-context';
 import { routeIq } from '../routing/route-iq';
 import { routeMessage } from '../routing/route-message';
 
@@ -19,12 +20,12 @@ const Outcome = concord.events.v1.Commit_Outcome;
  * here for everything that is not archived, from the archive once a persistent message's
  * sender copy is written. Presence is the presence service's (until then it is only acked).
  */
-export function inboundWorker(bus: Bus, domain: string, log: Logger): Worker {
+export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, log: Logger): Worker {
   let running: RunningConsumer | undefined;
   return {
     name: 'inbound',
     async start() {
-      const ctx: RouteContext = { bus, registry: new SessionRegistry(await bus.kv('sessions')), domain, log };
+      const ctx: RouteContext = { bus, registry: new SessionRegistry(await bus.kv('sessions')), domain, log, archive };
       running = await consumeEvents(bus.js, InboundStanzaEvent, { stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log }, async ({ value }): Promise<Verdict> => {
         let stanza;
         try {
@@ -32,12 +33,13 @@ export function inboundWorker(bus: Bus, domain: string, log: Logger): Worker {
         } catch (err) {
           return { kind: 'drop', reason: `unparsable stanza: ${(err as Error).message}` };
         }
-        let outcome: 'routed' | 'archive-commits' = 'routed';
+        let outcome: RouteOutcome = 'routed';
         if (stanza.name === 'message') outcome = await routeMessage(ctx, value, stanza);
         else if (stanza.name === 'iq') await routeIq(ctx, value, stanza);
-        if (outcome === 'routed') {
+        if (outcome !== 'archive-commits') {
           await publishCommit(bus, value.gatewayNode, concord.events.v1.Commit.fromPartial({
-            inboundId: value.id, streamId: value.streamId, streamSeq: value.streamSeq, outcome: Outcome.OUTCOME_ROUTED,
+            inboundId: value.id, streamId: value.streamId, streamSeq: value.streamSeq,
+            outcome: outcome === 'already-archived' ? Outcome.OUTCOME_ARCHIVED : Outcome.OUTCOME_ROUTED,
           }));
         }
         return ack;

@@ -2,6 +2,7 @@ import type { Bus } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import type { concord } from '@concord/proto';
 import type { SessionRegistry } from '@concord/registry';
+import type { ArchiveStore } from '@concord/storage';
 
 export type InboundStanza = concord.events.v1.InboundStanza;
 
@@ -11,7 +12,9 @@ export interface RouteContext {
   registry: SessionRegistry;
   domain: string;
   log: Logger;
+  /** Read-only here: tells whether a re-sent message is already archived. */
+  archive: ArchiveStore;
 }
 
 /** Who reports the stanza's outcome to the gateway: the router now, or the archive once the sender's copy is written. */
-export type Outcome = 'routed' | 'archive-commits';
+export type Outcome = 'routed' | 'archive-commits' | 'already-archived';

@@ -61,6 +61,9 @@ export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, st
   const account = senderAccount.toString();
   const originId = originIdOf(message, inbound.id);
   const senderId = predictedArchiveId(account, inbound.clientId, originId);
+  // A re-send of a message already archived (same client, same origin-id, any stream) is the
+  // same message: not archived or delivered again, only acked again (DESIGN §3.3).
+  if (await ctx.archive.byId(account, senderId)) return 'already-archived';
   // The recipient's ID is the server's, but derived deterministically so a replay writes the same row.
   const recipientId = predictedArchiveId(recipient, `${account}\n${inbound.clientId}`, originId);
   const senderCopy = withStanzaId(message, account, senderId);
