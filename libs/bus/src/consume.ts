@@ -28,8 +28,14 @@ export interface ConsumeOptions {
   stream: string;
   durable: string;
   log: Logger;
-  /** Messages fetched ahead; the handler still sees them one at a time, in order. */
+  /** Messages fetched ahead; the handler sees them one at a time. */
   batch?: number;
+  /**
+   * Keep the stream's order even when a handler fails: retry the same message in place (with
+   * backoff, keeping it from being redelivered meanwhile) instead of letting later ones pass it.
+   * After `maxAttempts` the message is dropped and logged.
+   */
+  inOrder?: { maxAttempts: number };
 }
 
 export interface RunningConsumer {
@@ -96,12 +102,23 @@ async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, 
       deliveryCount: m.info.deliveryCount,
       msgId: m.headers?.has(Header.msgId) ? m.headers.get(Header.msgId) : undefined,
     };
-    let verdict: Verdict;
-    try {
-      verdict = await otContext.with(trace.setSpan(parent, span), () => handler(delivered));
-    } catch (err) {
-      verdict = { kind: 'retry', delayMs: Math.min(30_000, 250 * 2 ** Math.min(m.info.deliveryCount, 7)), reason: (err as Error).message };
-      span.recordException(err as Error);
+    let verdict: Verdict | undefined;
+    for (let attempt = 1; verdict === undefined; attempt++) {
+      try {
+        verdict = await otContext.with(trace.setSpan(parent, span), () => handler(delivered));
+      } catch (err) {
+        span.recordException(err as Error);
+        const backoff = Math.min(30_000, 250 * 2 ** Math.min(attempt + m.info.deliveryCount - 1, 7));
+        if (!opts.inOrder) {
+          verdict = { kind: 'retry', delayMs: backoff, reason: (err as Error).message };
+        } else if (attempt >= opts.inOrder.maxAttempts) {
+          verdict = { kind: 'drop', reason: `failed ${attempt} times: ${(err as Error).message}` };
+        } else {
+          log.warn({ subject: m.subject, seq: m.seq, attempt, reason: (err as Error).message }, 'event failed; retrying in place');
+          m.working(); // keep the server from redelivering it while we wait
+          await new Promise((r) => setTimeout(r, backoff));
+        }
+      }
     }
     applyVerdict(m, verdict, log);
     if (verdict.kind !== 'ack') span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.reason });

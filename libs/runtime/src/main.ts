@@ -44,6 +44,10 @@ export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Pro
     await telemetry.shutdown();
     return;
   }
+  // A stray rejection is a bug to log, not a reason to drop every client of this process.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`concord-${opts.service}: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
+  });
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     if (++signals > 1) return; // a second signal while draining changes nothing

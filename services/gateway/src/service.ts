@@ -83,7 +83,8 @@ export class GatewayService {
     const workers: Worker[] = [
       commitsWorker(ctx.bus, c.nodeId, ctx.sessions, c.domain, ctx.log),
       deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log),
-      heartbeatWorker(registryWriter(new SessionRegistry(await ctx.bus.kv('sessions')), c.nodeId), () => ctx.sessions.all(), Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
+      heartbeatWorker(registryWriter(new SessionRegistry(await ctx.bus.kv('sessions')), c.nodeId), () => ctx.sessions.all(),
+        (s) => ctx.sessions.byStreamId(s.streamId) === s, Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
       this.listenersWorker(limits),
     ];
     await this.host.start(workers);

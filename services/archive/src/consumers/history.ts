@@ -11,21 +11,23 @@ const Outcome = concord.events.v1.Commit_Outcome;
 /** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
 const MAX_ATTEMPTS = 10;
 
-/**
- * Projects history events into Cassandra, in stream order: the stream sequence is the row's
- * position in its account's archive. The sender's copy, once written, is committed back to the
- * gateway that accepted it — that commit is the client's Stream Management ack.
- */
 /** The committed watermark: every history event up to this stream sequence is written. */
 export interface Watermark {
   position: number;
 }
 
+/**
+ * Projects history events into Cassandra, strictly in stream order (a failing write is retried
+ * in place, so nothing after it is written first): the stream sequence is the row's position in
+ * its account's archive, and the last sequence handled is the committed watermark. The sender's
+ * copy, once written, is committed back to the gateway that accepted it — that commit is the
+ * client's Stream Management ack.
+ */
 export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
   let running: RunningConsumer | undefined;
   const commit = (e: concord.events.v1.HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
     publishEvent(bus.js, bus.names.subjects.commit(e.replyGatewayNode), CommitEvent, concord.events.v1.Commit.fromPartial({
-      inboundId: e.inboundId, streamId: e.replyStreamId, streamSeq: e.replyStreamSeq, outcome, archiveId: e.archiveId, failureReason,
+      inboundId: e.inboundId, streamId: e.replyStreamId, streamSeq: e.replyStreamSeq, outcome, archiveId: e.archiveId, failureReason, originId: e.originId,
     }), { msgId: `archived:${e.owner}:${e.archiveId}` });
   return {
     name: 'history',
@@ -33,22 +35,28 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
       // Everything the durable consumer has acknowledged before this start is committed.
       const info = await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'));
       watermark.position = Math.max(watermark.position, info.ack_floor.stream_seq);
-      running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512 },
-        async ({ value, streamSeq, deliveryCount }) => {
-          try {
-            await store.write({
-              owner: value.owner, position: streamSeq, archiveId: value.archiveId, with: value.with, outgoing: value.outgoing,
-              timestampMs: value.timestampMs, originId: value.originId, stanza: value.xml,
-            });
-          } catch (err) {
-            if (deliveryCount < MAX_ATTEMPTS) throw err;
-            log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
-            if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
-            watermark.position = Math.max(watermark.position, streamSeq);
-            return { kind: 'drop', reason: 'archive unavailable' };
+      running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512, inOrder: { maxAttempts: 20 } },
+        async ({ value, streamSeq }) => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await store.write({
+                owner: value.owner, position: streamSeq, archiveId: value.archiveId, with: value.with, outgoing: value.outgoing,
+                timestampMs: value.timestampMs, originId: value.originId, stanza: value.xml,
+              });
+              break;
+            } catch (err) {
+              if (attempt < MAX_ATTEMPTS) {
+                log.warn({ err: (err as Error).message, attempt }, 'archive write failed; retrying in place');
+                await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** attempt)));
+                continue;
+              }
+              log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
+              if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
+              watermark.position = Math.max(watermark.position, streamSeq);
+              return { kind: 'drop', reason: 'archive unavailable' };
+            }
           }
           if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVED);
-          // One consumer reads the stream in order, so the last sequence handled is the watermark.
           watermark.position = Math.max(watermark.position, streamSeq);
           return ack;
         });

@@ -12,7 +12,6 @@ import type { Watermark } from './history';
 /** All archive instances share the queries; each is answered by one. */
 const QUEUE = 'archive';
 
-/** XEP-0313 queries from gateways, over core NATS request/reply. */
 /** Longest a query waits for the watermark before answering with what is committed. */
 const WATERMARK_WAIT_MS = 5_000;
 
@@ -21,6 +20,7 @@ async function reach(watermark: Watermark, position: number): Promise<void> {
   while (watermark.position < position && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** XEP-0313 queries from gateways, over core NATS request/reply. */
 export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
   let sub: Subscription | undefined;
   let loop: Promise<void> | undefined;

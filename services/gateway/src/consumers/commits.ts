@@ -24,7 +24,7 @@ export function commitsWorker(bus: Bus, node: string, sessions: SessionTable, do
         if (!session) return ack; // the stream is gone: nothing left to acknowledge
         const notice = value.outcome === Outcome.OUTCOME_ARCHIVE_FAILED
           ? el('message', { from: domain, to: session.jid.toString() },
-            el('archive-failed', { xmlns: NS.concord, 'origin-id': value.archiveId, reason: value.failureReason || 'unavailable' }))
+            el('archive-failed', { xmlns: NS.concord, 'origin-id': value.originId, reason: value.failureReason || 'unavailable' }))
           : undefined;
         session.outcome(value.streamSeq, notice);
         return ack;

@@ -21,7 +21,7 @@ export function registryWriter(registry: SessionRegistry, node: string): Registr
 /** Registry writes in flight during a refresh: a node with 10,000 sessions must not burst them all at once. */
 const REFRESH_CONCURRENCY = 32;
 
-export function heartbeatWorker(writer: RegistryWriter, sessions: () => BoundSession[], everyMs: number, log: Logger): Worker {
+export function heartbeatWorker(writer: RegistryWriter, sessions: () => BoundSession[], stillBound: (s: BoundSession) => boolean, everyMs: number, log: Logger): Worker {
   let timer: NodeJS.Timeout | undefined;
   let refreshing = false;
   const refresh = async () => {
@@ -32,7 +32,9 @@ export function heartbeatWorker(writer: RegistryWriter, sessions: () => BoundSes
       let next = 0;
       await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, all.length) }, async () => {
         while (next < all.length) {
-          await writer.up(all[next++]!).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
+          const s = all[next++]!;
+          // A session unbound since the snapshot must not be written back.
+          if (stillBound(s)) await writer.up(s).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
         }
       }));
     } finally {

@@ -221,11 +221,14 @@ export class Connection implements BoundSession {
 
   private preAuth(e: Element, ns: string | undefined): void {
     if (ns === NS.tls && e.name === 'starttls') return void this.startTls();
-    if (ns === NS.sasl || ns === NS.sasl2) return void this.saslElement(e);
+    if (ns === NS.sasl || ns === NS.sasl2) return void this.saslElement(e).catch((err: Error) => this.internalError('authentication', err));
     const register = e.name === 'iq' && ns === NS.client ? e.getChild('query', NS.register) : undefined;
     if (register && this.deps.config.registration) {
       if (this.mustEncryptFirst()) return this.fail('policy-violation', 'start TLS before registering');
-      return void registerBeforeAuth(e, register, this.registrationDeps()).then((reply) => this.transport.send(reply));
+      return void registerBeforeAuth(e, register, this.registrationDeps()).then(
+        (reply) => this.transport.send(reply),
+        (err: Error) => this.internalError('registration', err, e),
+      );
     }
     this.fail('not-authorized', 'authenticate first');
   }
@@ -240,6 +243,16 @@ export class Connection implements BoundSession {
       onAccountDeleted: (bare) => this.deps.sessions.endAccount(bare),
       newSessionId: () => this.deps.newId(),
     };
+  }
+
+  /**
+   * A dependency failed (Cassandra, NATS) while handling a client request: answer the request with
+   * internal-server-error when there is one, else end the stream; never let it crash the process.
+   */
+  private internalError(what: string, err: Error, request?: Element): void {
+    this.log.error({ err: err.message, what, stream: this.streamId }, 'request failed');
+    if (request && request.name === 'iq') this.transport.send(errorReply(request, 'internal-server-error', { text: `${what} failed; try again` }));
+    else this.fail('internal-server-error', `${what} failed; try again`);
   }
 
   private registrationDeps() {
@@ -327,7 +340,7 @@ export class Connection implements BoundSession {
         if (this.closing) return;
         this.transport.send(r.element);
         if (r.ok) this.resendQueue(r.resend);
-      });
+      }, (err: Error) => this.internalError('resumption', err));
       return;
     }
     if (ns === NS.sm) return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
@@ -436,10 +449,9 @@ export class Connection implements BoundSession {
       void this.deps.smStore.forget(previd);
       this.deps.sessions.unbind(local.session);
     } else {
-      const saved = await this.deps.smStore.take(previd).catch(() => undefined);
+      const saved = await this.deps.smStore.take(previd, (r) => tryParseJid(r.fullJid)?.bare().toString() === account).catch(() => undefined);
       if (!saved) return notFound;
-      const jid = tryParseJid(saved.fullJid);
-      if (!jid || jid.bare().toString() !== account) return notFound;
+      const jid = tryParseJid(saved.fullJid)!;
       const unacked = saved.unacked.map((x) => parseElement(x, { maxStanzaBytes: this.deps.config.maxStanzaBytes, maxDepth: this.deps.config.maxDepth }, NS.client));
       const sm = StreamManagement.restore(previd, { inboundHandled: saved.inboundHandled, outboundSent: saved.outboundSent, outboundAcked: saved.outboundAcked, unacked }, this.smOptions(), this.smCallbacks());
       state = { sm, jid, clientId: saved.clientId, imNg: saved.imNg };
@@ -500,6 +512,9 @@ export class Connection implements BoundSession {
         this.deliver(reply);
         this.outcome(seq);
         if (endStream) this.fail('not-authorized', 'the account was removed');
+      }, (err: Error) => {
+        this.internalError('registration', err, e);
+        this.outcome(seq);
       });
       return;
     }
@@ -567,6 +582,12 @@ export class Connection implements BoundSession {
   /** Every stanza to the client goes through here, so that Stream Management counts it. */
   private write(stanza: Element): void {
     if (this.sm && !this.sm.outbound(stanza)) {
+      if (this.closing && !this.ended) {
+        // Hibernating and the queue is full: the stream cannot be resumed losslessly any more.
+        void this.deps.smStore.forget(this.sm.id);
+        this.endSession();
+        return;
+      }
       return this.fail('resource-constraint', 'too many unacknowledged stanzas');
     }
     if (this.closing) return;

@@ -68,3 +68,17 @@ describe('StreamManagement outbound', () => {
     expect(sm.ack(h)).toBe(false);
   });
 });
+
+describe('StreamManagement resumption', () => {
+  it('forgets inbound stanzas still pending when the stream moves to a new connection', () => {
+    const { sm } = setup();
+    const a = sm.inbound();
+    sm.inbound();
+    sm.finalize(a);
+    const acks: number[] = [];
+    sm.rebind({ sendAck: (h) => acks.push(h), requestAck: () => undefined });
+    // The pending stanza's outcome would go to the old connection; the client re-sends it.
+    sm.request();
+    expect(acks).toEqual([1]);
+  });
+});

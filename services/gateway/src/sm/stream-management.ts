@@ -125,10 +125,16 @@ export class StreamManagement {
     return sm;
   }
 
-  /** Moves the stream to a new connection (resumption). */
+  /**
+   * Moves the stream to a new connection (resumption). Inbound stanzas whose outcome was still
+   * pending count as not handled: their outcomes are addressed to the old connection, and the
+   * client re-sends what `h` does not cover (the router de-duplicates by origin-id).
+   */
   rebind(callbacks: SmCallbacks): void {
     this.callbacks = callbacks;
     for (const w of this.waiting.splice(0)) clearTimeout(w.timer);
+    this.received = this.handled;
+    this.finalOutOfOrder.clear();
   }
 
   dispose(): void {

@@ -26,7 +26,7 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
     name: 'inbound',
     async start() {
       const ctx: RouteContext = { bus, registry: new SessionRegistry(await bus.kv('sessions')), domain, log, archive };
-      running = await consumeEvents(bus.js, InboundStanzaEvent, { stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log }, async ({ value }): Promise<Verdict> => {
+      running = await consumeEvents(bus.js, InboundStanzaEvent, { stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log, inOrder: { maxAttempts: 20 } }, async ({ value }): Promise<Verdict> => {
         let stanza;
         try {
           stanza = parseElement(value.xml, undefined, NS.client);

@@ -78,7 +78,13 @@ export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, st
   if (recipient !== account) await history(recipient, recipientId, recipientCopy, false, false);
   await history(account, senderId, senderCopy, true, true);
 
-  const [recipientSessions, senderSessions] = await Promise.all([ctx.registry.ofAccount(recipient), recipient === account ? [] : ctx.registry.ofAccount(account)]);
+  if (recipient === account) {
+    // A note to self has one archived copy: the account's other sessions get that one.
+    const own = await ctx.registry.ofAccount(account);
+    fanOut(ctx, own.filter((s) => s.fullJid !== inbound.from), senderCopy, urgent);
+    return 'archive-commits';
+  }
+  const [recipientSessions, senderSessions] = await Promise.all([ctx.registry.ofAccount(recipient), ctx.registry.ofAccount(account)]);
   fanOut(ctx, recipientSessions, recipientCopy, urgent);
   if (d.reflection !== 'none') {
     // The sender's other 2.0 sessions get the archived copy (legacy carbons are not offered yet).
