@@ -8,7 +8,7 @@ import { note, seconds, step } from './progress';
 import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
 import { stackDown, stackUp } from './stack';
 import { aptInstall } from './system';
-import { httpPortOf, SERVICES, Supervisor, waitServicesReady } from './supervisor';
+import { Supervisor, waitServicesReady } from './supervisor';
 
 const USAGE = `usage: node infra/bin/concord.mjs <command>
   start    bring up nats-server and Cassandra, then the services (Ctrl-C stops everything)

@@ -1,19 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { httpPortOf, SERVICE_HTTP_PORTS, type ServiceName } from '@concord/runtime';
 import { ROOT } from './paths';
 import { sleep } from './proc';
 import { note, step } from './progress';
 
-export const SERVICES = ['gateway', 'router', 'archive', 'presence', 'push'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-
-/** Default health ports; each can be changed with CONCORD_<SERVICE>_HTTP_PORT. */
-export const DEFAULT_HTTP_PORTS: Record<ServiceName, number> = { gateway: 9101, router: 9102, archive: 9103, presence: 9104, push: 9105 };
-
-export function httpPortOf(service: ServiceName, env: NodeJS.ProcessEnv): number {
-  return Number(env[`CONCORD_${service.toUpperCase()}_HTTP_PORT`] || DEFAULT_HTTP_PORTS[service]);
-}
+export const SERVICES = Object.keys(SERVICE_HTTP_PORTS) as ServiceName[];
 
 interface Child {
   label: string;

@@ -3,8 +3,8 @@
  * process is killed (SIGKILL) half-way and restarted. Every acked message is in the archive
  * afterwards (both copies), none twice, in position order.
  */
-import { ClientDriver } from '../support/driver';
-import { startConcord, type RunningConcord } from '../support/concord';
+import type { ClientDriver } from '../support/driver';
+import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import { eventually, requireStack } from '../support/stack';
 
 const N = 1_000;
@@ -18,8 +18,7 @@ describe('killing the archive while messages flow', () => {
     concord = await startConcord('archkill', {}, { archiveProcess: true });
     await concord.addAccount('alice', 'alice-secret');
     await concord.addAccount('bob', 'bob-secret');
-    alice = ClientDriver.xmppjs('alice.laptop');
-    await alice.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret' });
+    alice = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret');
   }, 60_000);
 
   afterAll(async () => {

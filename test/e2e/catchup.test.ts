@@ -5,8 +5,8 @@
  */
 import { XmppStreamParser, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
-import { ClientDriver } from '../support/driver';
-import { startConcord, type RunningConcord } from '../support/concord';
+import type { ClientDriver } from '../support/driver';
+import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import { RawClient } from '../support/raw-client';
 import { eventually, requireStack } from '../support/stack';
 
@@ -28,8 +28,7 @@ describe('Bind2 catch-up', () => {
     concord = await startConcord('catchup');
     await concord.addAccount('alice', 'alice-secret');
     await concord.addAccount('bob', 'bob-secret');
-    alice = ClientDriver.xmppjs('alice.laptop');
-    await alice.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret' });
+    alice = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret');
   }, 60_000);
 
   afterAll(async () => {

@@ -2,8 +2,8 @@
  * Hostile input over raw sockets: each gets the standard stream error and closes only that
  * stream, while an honest client keeps being served.
  */
-import { ClientDriver } from '../support/driver';
-import { startConcord, type RunningConcord } from '../support/concord';
+import type { ClientDriver } from '../support/driver';
+import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import { RawClient } from '../support/raw-client';
 import { requireStack } from '../support/stack';
 
@@ -18,8 +18,7 @@ describe('gateway under hostile input', () => {
     concord = await startConcord('gwhostile', { CONCORD_GATEWAY_MAX_STANZA_BYTES: '65536' });
     await concord.addAccount('alice', 'alice-secret');
     await concord.addAccount('eve', 'eve-secret');
-    honest = ClientDriver.xmppjs('alice.laptop');
-    await honest.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret' });
+    honest = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret');
   }, 60_000);
 
   afterAll(async () => {

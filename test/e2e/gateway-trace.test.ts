@@ -5,8 +5,8 @@
  */
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry, type Telemetry } from '@concord/telemetry';
-import { ClientDriver } from '../support/driver';
-import { startConcord, type RunningConcord } from '../support/concord';
+import type { ClientDriver } from '../support/driver';
+import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import { eventually, requireStack } from '../support/stack';
 
 describe('tracing a stanza through the services', () => {
@@ -20,8 +20,7 @@ describe('tracing a stanza through the services', () => {
     telemetry = startTelemetry({ serviceName: 'concord-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
     concord = await startConcord('gwtrace');
     await concord.addAccount('alice', 'alice-secret');
-    laptop = ClientDriver.xmppjs('alice.laptop');
-    await laptop.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret' });
+    laptop = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret');
   }, 60_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { predictedArchiveId } from '@concord/xmpp';
 import { ClientDriver } from '../support/driver';
-import { startConcord, type RunningConcord } from '../support/concord';
+import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import { requireStack } from '../support/stack';
 
 describe('routing between accounts', () => {
@@ -20,10 +20,9 @@ describe('routing between accounts', () => {
     concord = await startConcord('routing');
     await concord.addAccount('alice', 'alice-secret');
     await concord.addAccount('bob', 'bob-secret');
-    aliceLaptop = ClientDriver.xmppjs('alice.laptop');
+    aliceLaptop = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret', { userAgentId: LAPTOP_ID });
     bobDesktop = ClientDriver.slixmpp('bob.desktop');
     bobPhone = ClientDriver.xmppjs('bob.phone');
-    await aliceLaptop.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret', userAgentId: LAPTOP_ID });
     await bobDesktop.ok('start', { host: '127.0.0.1', port: concord.ports.tcp, domain: concord.domain, username: 'bob', password: 'bob-secret', resource: 'desktop' });
     await bobPhone.ok('start', { service: `ws://127.0.0.1:${concord.ports.ws}/xmpp-websocket`, domain: concord.domain, username: 'bob', password: 'bob-secret' });
   }, 60_000);

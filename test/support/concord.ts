@@ -5,6 +5,7 @@ import { cassandraSettings } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
 import { AccountStore, ArchiveStore, connectCassandra, type ArchivedRow } from '@concord/storage';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ClientDriver } from './driver';
 import { join } from 'node:path';
 import { freePort } from './processes';
 import { createKeyspace, dropBus, dropKeyspace, eventually, testConfig, uniqueName } from './stack';
@@ -125,4 +126,11 @@ export async function startConcord(label: string, env: Record<string, string> = 
     },
   };
   return running;
+}
+
+/** An actor on @xmpp/client, logged in over TCP (STARTTLS, SASL2 + Bind2, Stream Management). */
+export async function xmppjsOnline(concord: RunningConcord, name: string, local: string, password: string, extra: Record<string, unknown> = {}): Promise<ClientDriver> {
+  const driver = ClientDriver.xmppjs(name);
+  await driver.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: local, password, ...extra });
+  return driver;
 }

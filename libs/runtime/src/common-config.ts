@@ -33,12 +33,25 @@ export const commonSpec = {
 
 export type CommonConfig = ConfigOf<typeof commonSpec>;
 
+/** The five services and their default /healthz /readyz /metrics ports: the one table of them. */
+export const SERVICE_HTTP_PORTS = { gateway: 9101, router: 9102, archive: 9103, presence: 9104, push: 9105 } as const;
+export type ServiceName = keyof typeof SERVICE_HTTP_PORTS;
+
+export function httpPortEnv(service: ServiceName): string {
+  return `CONCORD_${service.toUpperCase()}_HTTP_PORT`;
+}
+
+/** The health port a service uses under `env` (for tools that probe the services). */
+export function httpPortOf(service: ServiceName, env: NodeJS.ProcessEnv): number {
+  return Number(env[httpPortEnv(service)] || SERVICE_HTTP_PORTS[service]);
+}
+
 /** The health-port variable of one service, e.g. CONCORD_ROUTER_HTTP_PORT. */
-export function httpPortVar(service: string, defaultPort: number) {
+export function httpPortVar(service: ServiceName) {
   return {
-    env: `CONCORD_${service.toUpperCase()}_HTTP_PORT`,
+    env: httpPortEnv(service),
     type: 'int',
-    default: defaultPort,
+    default: SERVICE_HTTP_PORTS[service],
     min: 0,
     max: 65535,
     doc: `Port of the ${service} /healthz /readyz /metrics server (0: any free port)`,

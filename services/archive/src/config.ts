@@ -2,7 +2,7 @@ import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config
 import { commonSpec, httpPortVar } from '@concord/runtime';
 
 export const archiveSpec = mergeSpecs(commonSpec, {
-  httpPort: httpPortVar('archive', 9103),
+  httpPort: httpPortVar('archive'),
 });
 
 export type ArchiveConfig = ConfigOf<typeof archiveSpec>;

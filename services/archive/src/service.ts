@@ -4,6 +4,7 @@ import type { ArchiveConfig } from './config';
 import type { ArchiveContext } from './context';
 import { historyWorker } from './consumers/history';
 import { queriesWorker } from './consumers/queries';
+import { Watermark } from './consumers/watermark';
 
 export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 
@@ -13,7 +14,7 @@ export class ArchiveService extends BasicService<ArchiveConfig> {
     return new ArchiveService(await openBaseContext('archive', config, opts.overrides), opts,
       (ctx) => {
         const store = new ArchiveStore(ctx.cassandra);
-        const watermark = { position: 0 };
+        const watermark = new Watermark();
         return [historyWorker(ctx.bus, store, ctx.log, watermark), queriesWorker(ctx.bus, store, ctx.log, watermark)];
       });
   }

@@ -4,7 +4,7 @@ import { commonSpec, httpPortVar } from '@concord/runtime';
 const port = (env: string, def: number, doc: string) => ({ env, type: 'int', default: def, min: 0, max: 65535, doc } as const);
 
 export const gatewaySpec = mergeSpecs(commonSpec, {
-  httpPort: httpPortVar('gateway', 9101),
+  httpPort: httpPortVar('gateway'),
   bindHost: { env: 'CONCORD_GATEWAY_HOST', type: 'string', default: '127.0.0.1', doc: 'Address the XMPP listeners bind to' },
   tcpPort: port('CONCORD_GATEWAY_TCP_PORT', 5222, 'XMPP client port with STARTTLS (0: any free port)'),
   tlsPort: port('CONCORD_GATEWAY_TLS_PORT', 5223, 'XMPP client port with direct TLS, XEP-0368 (0: any free port)'),

@@ -3,7 +3,7 @@ import type { BaseContext } from '@concord/runtime';
 import type { AuthThrottle } from '@concord/sasl';
 import type { AccountStore } from '@concord/storage';
 import type { GatewayConfig } from './config';
-import type { LocalSessionTable } from './session/session-table';
+import type { LocalSessionTable, RegistryWriter } from './session/session-table';
 import type { InboundSink } from './session/connection-deps';
 import type { SmStore } from './sm/sm-store';
 
@@ -12,6 +12,8 @@ export interface GatewayContext extends BaseContext<GatewayConfig> {
   accounts: AccountStore;
   throttle: AuthThrottle;
   secureContext: SecureContext;
+  /** Writes this node's sessions into the cluster-wide registry. */
+  registry: RegistryWriter;
   sessions: LocalSessionTable;
   inbound: InboundSink;
   smStore: SmStore;

@@ -51,7 +51,7 @@ export class GatewayService {
     const base = await openBaseContext('gateway', config, o);
     const tls = loadTlsMaterial(config.domain, config.tlsCertFile, config.tlsKeyFile);
     if (tls.selfSigned) base.log.warn({ domain: config.domain }, 'using a self-signed TLS certificate; set CONCORD_TLS_CERT_FILE and CONCORD_TLS_KEY_FILE for production');
-    const registry = new SessionRegistry(await base.bus.kv('sessions'));
+    const registry = o.registry ?? registryWriter(new SessionRegistry(await base.bus.kv('sessions')), config.nodeId);
     const ctx: GatewayContext = {
       ...base,
       accounts: o.accounts ?? new AccountStore(base.cassandra),
@@ -60,7 +60,8 @@ export class GatewayService {
         perAccount: { maxFailures: config.authMaxFailuresPerAccount, windowMs: config.authFailureWindow },
       }),
       secureContext: o.secureContext ?? createSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }),
-      sessions: o.sessions ?? new LocalSessionTable(registryWriter(registry, config.nodeId), base.log),
+      registry,
+      sessions: o.sessions ?? new LocalSessionTable(registry, base.log),
       inbound: o.inbound ?? inboundPublisher(base.bus, config.nodeId),
       smStore: o.smStore ?? new SmStore(await base.bus.kv('smState')),
     };
@@ -83,7 +84,7 @@ export class GatewayService {
     const workers: Worker[] = [
       commitsWorker(ctx.bus, c.nodeId, ctx.sessions, c.domain, ctx.log),
       deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log),
-      heartbeatWorker(registryWriter(new SessionRegistry(await ctx.bus.kv('sessions')), c.nodeId), () => ctx.sessions.all(),
+      heartbeatWorker(ctx.registry, () => ctx.sessions.all(),
         (s) => ctx.sessions.byStreamId(s.streamId) === s, Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
       this.listenersWorker(limits),
     ];

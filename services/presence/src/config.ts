@@ -2,7 +2,7 @@ import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config
 import { commonSpec, httpPortVar } from '@concord/runtime';
 
 export const presenceSpec = mergeSpecs(commonSpec, {
-  httpPort: httpPortVar('presence', 9104),
+  httpPort: httpPortVar('presence'),
 });
 
 export type PresenceConfig = ConfigOf<typeof presenceSpec>;

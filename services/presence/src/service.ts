@@ -7,6 +7,6 @@ export type PresenceOptions = ServiceOptions<PresenceContext>;
 /** The presence service: connected to the bus and Cassandra, serving health; its work arrives with its features. */
 export class PresenceService extends BasicService<PresenceConfig> {
   static async create(config: PresenceConfig, opts: PresenceOptions = {}): Promise<PresenceService> {
-    return new PresenceService(await openBaseContext('presence', config, opts.overrides), opts, (ctx) => []);
+    return new PresenceService(await openBaseContext('presence', config, opts.overrides), opts, () => []);
   }
 }

@@ -2,7 +2,7 @@ import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config
 import { commonSpec, httpPortVar } from '@concord/runtime';
 
 export const pushSpec = mergeSpecs(commonSpec, {
-  httpPort: httpPortVar('push', 9105),
+  httpPort: httpPortVar('push'),
 });
 
 export type PushConfig = ConfigOf<typeof pushSpec>;

@@ -7,6 +7,6 @@ export type PushOptions = ServiceOptions<PushContext>;
 /** The push service: connected to the bus and Cassandra, serving health; its work arrives with its features. */
 export class PushService extends BasicService<PushConfig> {
   static async create(config: PushConfig, opts: PushOptions = {}): Promise<PushService> {
-    return new PushService(await openBaseContext('push', config, opts.overrides), opts, (ctx) => []);
+    return new PushService(await openBaseContext('push', config, opts.overrides), opts, () => []);
   }
 }

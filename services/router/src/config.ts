@@ -2,7 +2,7 @@ import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config
 import { commonSpec, httpPortVar } from '@concord/runtime';
 
 export const routerSpec = mergeSpecs(commonSpec, {
-  httpPort: httpPortVar('router', 9102),
+  httpPort: httpPortVar('router'),
 });
 
 export type RouterConfig = ConfigOf<typeof routerSpec>;

@@ -1,11 +1,10 @@
-import { Bus, eventType, publishEvent } from '@concord/bus';
+import { Bus, publishEvent } from '@concord/bus';
+import { HistoryEventType } from '@concord/events';
 import { createLogger } from '@concord/log';
 import { concord } from '@concord/proto';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { connectCassandra, migrate, parseReplication } from '@concord/storage';
 import { runConcurrent, summarize, type Row } from './stats';
-
-const HistoryEvent = eventType('concord.events.v1.HistoryEvent', concord.events.v1.HistoryEvent);
 
 /** JetStream: durable (file) publish of a history-sized event, acked by the server. */
 export async function benchJetStream(c: CommonConfig, count: number): Promise<Row[]> {
@@ -16,7 +15,7 @@ export async function benchJetStream(c: CommonConfig, count: number): Promise<Ro
     const xml = `<message to="bob@localhost" type="chat"><body>${'x'.repeat(200)}</body></message>`;
     for (const concurrency of [1, 64]) {
       const r = await runConcurrent(count, concurrency, (i) => publishEvent(bus.js, bus.names.subjects.history(i % 16),
-        HistoryEvent, concord.events.v1.HistoryEvent.fromPartial({ owner: 'alice@localhost', archiveId: `b${concurrency}-${i}`, xml }), { msgId: `b${concurrency}-${i}` }));
+        HistoryEventType, concord.events.v1.HistoryEvent.fromPartial({ owner: 'alice@localhost', archiveId: `b${concurrency}-${i}`, xml }), { msgId: `b${concurrency}-${i}` }));
       rows.push(summarize(`jetstream publish+ack, ${concurrency} in flight`, r.latencies, r.seconds, 'file storage'));
     }
   } finally {

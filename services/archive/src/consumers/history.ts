@@ -1,20 +1,13 @@
-import { ack, consumeEvents, eventType, publishEvent, type Bus, type RunningConsumer } from '@concord/bus';
+import { ack, consumeEvents, type Bus, type RunningConsumer } from '@concord/bus';
+import { CommitOutcome, HistoryEventType, publishCommit, type HistoryEvent } from '@concord/events';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import type { ArchiveStore } from '@concord/storage';
-
-const HistoryEventType = eventType('concord.events.v1.HistoryEvent', concord.events.v1.HistoryEvent);
-const CommitEvent = eventType('concord.events.v1.Commit', concord.events.v1.Commit);
-const Outcome = concord.events.v1.Commit_Outcome;
+import type { Watermark } from './watermark';
 
 /** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
 const MAX_ATTEMPTS = 10;
-
-/** The committed watermark: every history event up to this stream sequence is written. */
-export interface Watermark {
-  position: number;
-}
 
 /**
  * Projects history events into Cassandra, strictly in stream order (a failing write is retried
@@ -25,16 +18,16 @@ export interface Watermark {
  */
 export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
   let running: RunningConsumer | undefined;
-  const commit = (e: concord.events.v1.HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
-    publishEvent(bus.js, bus.names.subjects.commit(e.replyGatewayNode), CommitEvent, concord.events.v1.Commit.fromPartial({
+  const commit = (e: HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
+    publishCommit(bus, e.replyGatewayNode, concord.events.v1.Commit.fromPartial({
       inboundId: e.inboundId, streamId: e.replyStreamId, streamSeq: e.replyStreamSeq, outcome, archiveId: e.archiveId, failureReason, originId: e.originId,
-    }), { msgId: `archived:${e.owner}:${e.archiveId}` });
+    }), `archived:${e.owner}:${e.archiveId}`);
   return {
     name: 'history',
     async start() {
       // Everything the durable consumer has acknowledged before this start is committed.
       const info = await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'));
-      watermark.position = Math.max(watermark.position, info.ack_floor.stream_seq);
+      watermark.advance(info.ack_floor.stream_seq);
       running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512, inOrder: { maxAttempts: 20 } },
         async ({ value, streamSeq }) => {
           for (let attempt = 1; ; attempt++) {
@@ -51,13 +44,13 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
                 continue;
               }
               log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
-              if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
-              watermark.position = Math.max(watermark.position, streamSeq);
+              if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
+              watermark.advance(streamSeq);
               return { kind: 'drop', reason: 'archive unavailable' };
             }
           }
-          if (value.replyGatewayNode) await commit(value, Outcome.OUTCOME_ARCHIVED);
-          watermark.position = Math.max(watermark.position, streamSeq);
+          if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVED);
+          watermark.advance(streamSeq);
           return ack;
         });
     },

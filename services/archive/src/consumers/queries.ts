@@ -7,18 +7,13 @@ import type { ArchiveStore } from '@concord/storage';
 import { parseElement, serialize } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import { answerMam } from '../mam/answer';
-import type { Watermark } from './history';
+import type { Watermark } from './watermark';
 
 /** All archive instances share the queries; each is answered by one. */
 const QUEUE = 'archive';
 
 /** Longest a query waits for the watermark before answering with what is committed. */
 const WATERMARK_WAIT_MS = 5_000;
-
-async function reach(watermark: Watermark, position: number): Promise<void> {
-  const deadline = Date.now() + WATERMARK_WAIT_MS;
-  while (watermark.position < position && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
 
 /** XEP-0313 queries from gateways, over core NATS request/reply. */
 export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
@@ -33,7 +28,7 @@ export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
         for await (const m of s) {
           try {
             const req = concord.events.v1.ArchiveQueryRequest.decode(m.data);
-            if (req.minPosition > 0) await reach(watermark, req.minPosition);
+            if (req.minPosition > 0) await watermark.reached(req.minPosition, WATERMARK_WAIT_MS);
             const stanzas = await answerMam(store, req.account, req.fullJid, parseElement(req.iqXml, undefined, NS.client));
             m.respond(concord.events.v1.ArchiveQueryResponse.encode({ stanzas: stanzas.map((x) => serialize(x)) }).finish());
           } catch (err) {

@@ -1,13 +1,10 @@
-import { ack, consumeEvents, eventType, type Bus, type RunningConsumer } from '@concord/bus';
+import { ack, consumeEvents, type Bus, type RunningConsumer } from '@concord/bus';
+import { CommitEvent, CommitOutcome } from '@concord/events';
 import type { Logger } from '@concord/log';
-import { concord } from '@concord/proto';
 import { el } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { Worker } from '@concord/runtime';
 import type { SessionTable } from '../session/connection-deps';
-
-const CommitEvent = eventType('concord.events.v1.Commit', concord.events.v1.Commit);
-const Outcome = concord.events.v1.Commit_Outcome;
 
 /**
  * Outcomes of this node's inbound stanzas, from the router and the archive. Each one lets the
@@ -22,7 +19,7 @@ export function commitsWorker(bus: Bus, node: string, sessions: SessionTable, do
       running = await consumeEvents(bus.js, CommitEvent, { stream: bus.names.stream('commits'), durable: bus.names.durable('gateway', `${node}-commits`), log }, async ({ value }) => {
         const session = sessions.byStreamId(value.streamId);
         if (!session) return ack; // the stream is gone: nothing left to acknowledge
-        const notice = value.outcome === Outcome.OUTCOME_ARCHIVE_FAILED
+        const notice = value.outcome === CommitOutcome.OUTCOME_ARCHIVE_FAILED
           ? el('message', { from: domain, to: session.jid.toString() },
             el('archive-failed', { xmlns: NS.concord, 'origin-id': value.originId, reason: value.failureReason || 'unavailable' }))
           : undefined;

@@ -1,9 +1,8 @@
-import { eventType, partitionOf, publishEvent, type Bus } from '@concord/bus';
+import { partitionOf, publishEvent, type Bus } from '@concord/bus';
+import { InboundStanzaEvent } from '@concord/events';
 import { concord } from '@concord/proto';
 import { serialize, type Element } from '@concord/xml';
 import type { InboundSink } from '../session/connection-deps';
-
-export const InboundStanzaEvent = eventType('concord.events.v1.InboundStanza', concord.events.v1.InboundStanza);
 
 /**
  * Publishes accepted stanzas to the inbound stream, partitioned by the sending account so

@@ -1,18 +1,15 @@
-import { ack, consumeEvents, eventType, type Bus, type RunningConsumer, type Verdict } from '@concord/bus';
+import { ack, consumeEvents, type Bus, type RunningConsumer, type Verdict } from '@concord/bus';
+import { InboundStanzaEvent, CommitOutcome, publishCommit } from '@concord/events';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import { SessionRegistry } from '@concord/registry';
 import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
-import { publishCommit } from '../producers/commits';
 import type { ArchiveStore } from '@concord/storage';
 import type { Outcome as RouteOutcome, RouteContext } from '../routing/route-context';
 import { routeIq } from '../routing/route-iq';
 import { routeMessage } from '../routing/route-message';
-
-const InboundStanzaEvent = eventType('concord.events.v1.InboundStanza', concord.events.v1.InboundStanza);
-const Outcome = concord.events.v1.Commit_Outcome;
 
 /**
  * Reads accepted stanzas in order per account partition and applies the routing rules. The
@@ -39,8 +36,8 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
         if (outcome !== 'archive-commits') {
           await publishCommit(bus, value.gatewayNode, concord.events.v1.Commit.fromPartial({
             inboundId: value.id, streamId: value.streamId, streamSeq: value.streamSeq,
-            outcome: outcome === 'already-archived' ? Outcome.OUTCOME_ARCHIVED : Outcome.OUTCOME_ROUTED,
-          }));
+            outcome: outcome === 'already-archived' ? CommitOutcome.OUTCOME_ARCHIVED : CommitOutcome.OUTCOME_ROUTED,
+          }), `commit:${value.id}`);
         }
         return ack;
       });

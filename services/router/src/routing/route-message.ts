@@ -1,4 +1,5 @@
-import { eventType, partitionOf, publishEvent } from '@concord/bus';
+import { partitionOf, publishEvent } from '@concord/bus';
+import { HistoryEventType } from '@concord/events';
 import { parseJid, type Jid } from '@concord/jid';
 import { concord } from '@concord/proto';
 import { el, serialize, type Element } from '@concord/xml';
@@ -6,8 +7,6 @@ import { errorReply, NS, predictedArchiveId } from '@concord/xmpp';
 import { deliver } from '../producers/deliveries';
 import { decide, type Decision } from '../rules';
 import type { InboundStanza, Outcome, RouteContext } from './route-context';
-
-const HistoryEventType = eventType('concord.events.v1.HistoryEvent', concord.events.v1.HistoryEvent);
 
 /** Sends one stanza to a set of sessions (full JIDs with their gateway nodes). */
 function fanOut(ctx: RouteContext, sessions: { fullJid: string; gatewayNode: string }[], stanza: Element, urgent: boolean): void {

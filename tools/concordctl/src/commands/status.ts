@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { connectCassandra, schemaStatus } from '@concord/storage';
-import { cassandraSettings, type CommonConfig } from '@concord/runtime';
-import { healthUrl, SERVICE_PORTS, type ServiceName } from '../services';
+import { cassandraSettings, SERVICE_HTTP_PORTS, type CommonConfig, type ServiceName } from '@concord/runtime';
+import { healthUrl } from '../services';
 
 export interface ComponentStatus {
   name: string;
@@ -65,7 +65,7 @@ export async function collectStatus(c: CommonConfig, env: NodeJS.ProcessEnv): Pr
   const [nats, cassandra, ...services] = await Promise.all([
     natsStatus(c),
     cassandraStatus(c),
-    ...(Object.keys(SERVICE_PORTS) as ServiceName[]).map((s) => serviceStatus(s, env)),
+    ...(Object.keys(SERVICE_HTTP_PORTS) as ServiceName[]).map((s) => serviceStatus(s, env)),
   ]);
   return [nats as ComponentStatus, ...(cassandra as ComponentStatus[]), ...(services as ComponentStatus[])];
 }

@@ -1,0 +1,30 @@
+/**
+ * The event types that cross the bus, each declared once: its protobuf codec and the type
+ * name sent in the Concord-Event-Type header. Producers and consumers import them from here.
+ */
+import { eventType, publishEvent, type Bus } from '@concord/bus';
+import { concord } from '@concord/proto';
+
+const v1 = concord.events.v1;
+
+/** A stanza a gateway accepted (INBOUND stream); the router decides it. */
+export const InboundStanzaEvent = eventType('concord.events.v1.InboundStanza', v1.InboundStanza);
+/** One account's copy of a message (HISTORY stream); the archive stores it. */
+export const HistoryEventType = eventType('concord.events.v1.HistoryEvent', v1.HistoryEvent);
+/** A stanza's final outcome for the gateway that accepted it (COMMITS stream). */
+export const CommitEvent = eventType('concord.events.v1.Commit', v1.Commit);
+/** A live delivery to sessions on one gateway node (core NATS). */
+export const DeliveryEvent = eventType('concord.events.v1.Delivery', v1.Delivery);
+
+export const CommitOutcome = v1.Commit_Outcome;
+export type InboundStanza = concord.events.v1.InboundStanza;
+export type HistoryEvent = concord.events.v1.HistoryEvent;
+export type Commit = concord.events.v1.Commit;
+
+/**
+ * Reports a stanza's final outcome to the gateway node that accepted it. `msgId` names the
+ * outcome so that a replayed report is stored once.
+ */
+export async function publishCommit(bus: Bus, gatewayNode: string, commit: Commit, msgId: string): Promise<void> {
+  await publishEvent(bus.js, bus.names.subjects.commit(gatewayNode), CommitEvent, commit, { msgId });
+}
