@@ -26,7 +26,8 @@ describe('bus registry', () => {
       expect(info.config.subjects).toEqual(d.config.subjects);
       expect(info.config.storage).toBe(d.config.storage);
     }
-    expect((await bus.jsm.streams.info(bus.names.stream('presence'))).config.storage).toBe(StorageType.Memory);
+    // Subscription requests travel on PRESENCE: it must survive a nats-server restart.
+    expect((await bus.jsm.streams.info(bus.names.stream('presence'))).config.storage).toBe(StorageType.File);
     expect((await bus.jsm.streams.info(bus.names.stream('push'))).config.retention).toBe(RetentionPolicy.Workqueue);
     expect((await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'))).config.durable_name).toBe('archive-history');
   });
@@ -38,6 +39,19 @@ describe('bus registry', () => {
     await bus.ensure();
     const decl = streamDecls(bus.names, bus.settings).find((d) => d.key === 'inbound')!;
     expect((await bus.jsm.streams.info(name)).config.max_age).toBe(decl.config.max_age);
+  });
+
+  it('gives an existing session registry bucket a changed TTL (CONCORD_SESSION_TTL)', async () => {
+    const stream = `KV_${bus.names.bucket('sessions')}`;
+    const shorter = await Bus.connect({ servers: cfg.natsUrls, name: 'registry-test-ttl', prefix: cfg.busPrefix, partitions: 4, settings: { sessionTtlMs: 5_000 }, log: createLogger('test', 'warn') });
+    try {
+      await shorter.ensure();
+      expect((await bus.jsm.streams.info(stream)).config.max_age).toBe(5_000_000_000);
+    } finally {
+      await shorter.close();
+    }
+    await bus.ensure();
+    expect((await bus.jsm.streams.info(stream)).config.max_age).toBe(bus.settings.sessionTtlMs * 1_000_000);
   });
 
   it('opens the session registry bucket as a KV store', async () => {

@@ -58,7 +58,7 @@ export class Bus {
   async ensure(): Promise<void> {
     const outcome = await ensureStreams(this.jsm, streamDecls(this.names, this.settings));
     await ensureConsumers(this.jsm, (d) => this.names.stream(d.stream), consumerDecls(this.names));
-    await ensureBuckets(this.nc, bucketDecls(this.names, this.settings));
+    await ensureBuckets(this.nc, bucketDecls(this.names, this.settings), this.jsm);
     this.log.debug({ streams: outcome }, 'bus registry ensured');
   }
 

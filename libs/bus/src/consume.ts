@@ -3,6 +3,7 @@ import type { JetStreamClient, JsMsg, ConsumerMessages } from '@nats-io/jetstrea
 import type { Logger } from '@concord/log';
 import type { EventType } from './codec';
 import { Header } from './headers';
+import { SettledFloor } from './settled';
 import { extractTrace } from './trace';
 
 /** What a handler decided about one message. */
@@ -36,6 +37,14 @@ export interface ConsumeOptions {
    * After `maxAttempts` the message is dropped and logged.
    */
   inOrder?: { maxAttempts: number };
+  /**
+   * Handle messages of different lanes concurrently, each lane's in stream order. `keyOf` names
+   * a message's lane from its subject and its account header (e.g. the account); at most
+   * `maxInFlight` messages are in hand at once. Without lanes, one message at a time.
+   */
+  lanes?: { keyOf: (subject: string, account: string | undefined) => string; maxInFlight: number };
+  /** Called when the settled floor advances: every delivered sequence up to it has been handled. */
+  onSettled?: (floor: number) => void;
 }
 
 export interface RunningConsumer {
@@ -48,7 +57,7 @@ export interface RunningConsumer {
 const tracer = () => trace.getTracer('@concord/bus');
 
 /**
- * Reads a durable pull consumer in order and hands each decoded event to `handler` inside a
+ * Reads a durable pull consumer in order (or in ordered lanes) and hands each decoded event to `handler` inside a
  * CONSUMER span continuing the producer's trace. Undecodable messages are dropped (terminated),
  * never redelivered forever; exceptions from the handler become a retry.
  */
@@ -60,8 +69,40 @@ export async function consumeEvents<T>(
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: opts.batch ?? 256 });
+  const floor = new SettledFloor(opts.onSettled);
+  const one = async (m: JsMsg) => {
+    try {
+      await handleOne(m, type, opts, handler);
+    } catch (err) {
+      opts.log.error({ err, subject: m.subject, seq: m.seq }, 'event handling failed unexpectedly; it will be redelivered');
+    } finally {
+      floor.settled(m.seq);
+    }
+  };
   const done = (async () => {
-    for await (const m of messages) await handleOne(m, type, opts, handler);
+    if (!opts.lanes) {
+      for await (const m of messages) {
+        floor.started(m.seq);
+        await one(m);
+      }
+      return;
+    }
+    const { keyOf, maxInFlight } = opts.lanes;
+    const tails = new Map<string, Promise<void>>();
+    const inFlight = new Set<Promise<void>>();
+    for await (const m of messages) {
+      floor.started(m.seq);
+      const key = keyOf(m.subject, m.headers?.has(Header.account) ? m.headers.get(Header.account) : undefined);
+      const p: Promise<void> = (tails.get(key) ?? Promise.resolve()).then(() => one(m));
+      tails.set(key, p);
+      inFlight.add(p);
+      void p.then(() => {
+        inFlight.delete(p);
+        if (tails.get(key) === p) tails.delete(key);
+      });
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   })();
   return {
     done,

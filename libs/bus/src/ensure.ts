@@ -1,6 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { BucketDecl, ConsumerDecl, StreamDecl } from './registry';
 
 /** JetStream API error code: a stream with that name exists (with a different config). */
@@ -69,9 +69,18 @@ export async function ensureConsumers(jsm: JetStreamManager, streamName: (d: Con
   }
 }
 
-export async function ensureBuckets(nc: NatsConnection, decls: BucketDecl[]): Promise<void> {
+export async function ensureBuckets(nc: NatsConnection, decls: BucketDecl[], jsm?: JetStreamManager): Promise<void> {
   const kvm = new Kvm(nc);
   for (const d of decls) {
     await kvm.create(d.name, { ttl: d.ttlMs, storage: d.storage === 'file' ? 'file' : 'memory', replicas: d.replicas, history: 1 } as never);
+    // Opening an existing bucket keeps its old TTL: bring it in line (e.g. CONCORD_SESSION_TTL changed).
+    if (jsm) await ensureBucketTtl(jsm, `KV_${d.name}`, d.ttlMs);
   }
+}
+
+async function ensureBucketTtl(jsm: JetStreamManager, stream: string, ttlMs: number): Promise<void> {
+  const have = (await jsm.streams.info(stream)).config;
+  const want = ttlMs > 0 ? nanos(ttlMs) : 0;
+  // As at creation, the duplicate window is two minutes at most and never longer than the TTL.
+  if (have.max_age !== want) await jsm.streams.update(stream, { ...have, max_age: want, duplicate_window: want > 0 ? Math.min(want, nanos(120_000)) : nanos(120_000) });
 }

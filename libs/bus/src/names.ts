@@ -23,7 +23,7 @@ export function assertToken(kind: string, token: string): void {
 }
 
 export type StreamKey = 'inbound' | 'history' | 'commits' | 'push' | 'presence';
-export type BucketKey = 'sessions' | 'smState';
+export type BucketKey = 'sessions' | 'smState' | 'presence' | 'legacyMarks';
 
 export interface BusNames {
   readonly prefix: string;
@@ -49,6 +49,10 @@ export interface BusNames {
     ping(service: string): string;
     /** Request/reply: XEP-0313 queries from gateways, answered by any archive instance (queue group). */
     archiveQuery(): string;
+    /** Request/reply: roster IQs (RFC 6121 jabber:iq:roster) from gateways, answered by any presence instance. */
+    rosterQuery(): string;
+    /** Request/reply: push settings of sessions (XEP-0357 enable/disable, notification preferences, login notices), answered by any push instance. */
+    pushSettings(): string;
   };
   /** Durable consumer name, one pattern for all: <service>-<purpose>. */
   durable(service: string, purpose: string): string;
@@ -71,7 +75,7 @@ const SUBJECT_ROOT: Record<StreamKey, string> = {
   push: 'push',
   presence: 'presence',
 };
-const BUCKET_SUFFIX: Record<BucketKey, string> = { sessions: 'sessions', smState: 'sm_state' };
+const BUCKET_SUFFIX: Record<BucketKey, string> = { sessions: 'sessions', smState: 'sm_state', presence: 'presence', legacyMarks: 'legacy_marks' };
 
 export function busNames(prefix: string = DEFAULT_PREFIX, partitions = 16): BusNames {
   assertPrefix(prefix);
@@ -98,6 +102,10 @@ export function busNames(prefix: string = DEFAULT_PREFIX, partitions = 16): BusN
       presence: (kind) => subj(SUBJECT_ROOT.presence, kind),
       ping: (service) => (assertToken('service', service), subj('ping', service)),
       archiveQuery: () => `${prefix}.archive.query`,
+      // Not under presence.*: a request on a subject the PRESENCE stream captures would be stored, not answered.
+      rosterQuery: () => `${prefix}.roster.query`,
+      // Not under push.* either: the PUSH stream captures that.
+      pushSettings: () => `${prefix}.pushsettings.query`,
     },
     durable: (service, purpose) => {
       assertToken('service', service);

@@ -12,10 +12,18 @@ export interface BusSettings {
   inboundMaxAgeMs: number;
   /** Window in which a re-published event with the same message ID is dropped by JetStream. */
   duplicateWindowMs: number;
-  /** A session registry entry expires this long after its gateway's last heartbeat. */
+  /**
+   * A session registry entry expires this long after its gateway's last heartbeat (gateways
+   * refresh every third of it): the bound within which a dead gateway's sessions vanish.
+   */
   sessionTtlMs: number;
   /** How long Stream Management state is kept for resumption. */
   smStateTtlMs: number;
+  /**
+   * How long a legacy session's record of what it last received is kept after its last write:
+   * a resource away for longer logs in as if for the first time (nothing replayed).
+   */
+  legacyMarkTtlMs: number;
 }
 
 export const DEFAULT_BUS_SETTINGS: BusSettings = {
@@ -25,6 +33,7 @@ export const DEFAULT_BUS_SETTINGS: BusSettings = {
   duplicateWindowMs: 120_000,
   sessionTtlMs: 90_000,
   smStateTtlMs: 600_000,
+  legacyMarkTtlMs: 90 * 86_400_000,
 };
 
 export interface StreamDecl {
@@ -70,8 +79,9 @@ export function streamDecls(names: BusNames, s: BusSettings): StreamDecl[] {
     },
     {
       key: 'presence',
-      purpose: 'presence stanzas and session lifecycle events; short-lived',
-      config: { ...base('presence'), storage: StorageType.Memory, retention: RetentionPolicy.Limits, max_age: nanos(300_000) },
+      // File storage: subscription requests travel here and must survive a restart of nats-server.
+      purpose: 'presence and subscription stanzas routed to the presence service, in order per account',
+      config: { ...base('presence'), storage: StorageType.File, retention: RetentionPolicy.Limits, max_age: nanos(s.inboundMaxAgeMs) },
     },
   ];
 }
@@ -153,6 +163,24 @@ export function bucketDecls(names: BusNames, s: BusSettings): BucketDecl[] {
       purpose: 'Stream Management state for resumption across gateway restarts',
       name: names.bucket('smState'),
       ttlMs: s.smStateTtlMs,
+      storage: 'file',
+      replicas: s.replicas,
+    },
+    {
+      key: 'presence',
+      // No TTL: the presence service removes an entry when its session ends, or when the session
+      // has left the registry (its gateway died), after broadcasting unavailable for it.
+      purpose: 'presence of sessions: last available presence, directed presence, roster interest',
+      name: names.bucket('presence'),
+      ttlMs: 0,
+      storage: 'file',
+      replicas: s.replicas,
+    },
+    {
+      key: 'legacyMarks',
+      purpose: 'what each legacy session last received, for the replay at its next login',
+      name: names.bucket('legacyMarks'),
+      ttlMs: s.legacyMarkTtlMs,
       storage: 'file',
       replicas: s.replicas,
     },

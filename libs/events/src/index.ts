@@ -15,11 +15,14 @@ export const HistoryEventType = eventType('concord.events.v1.HistoryEvent', v1.H
 export const CommitEvent = eventType('concord.events.v1.Commit', v1.Commit);
 /** A live delivery to sessions on one gateway node (core NATS). */
 export const DeliveryEvent = eventType('concord.events.v1.Delivery', v1.Delivery);
+/** A message that may wake the recipient's devices (PUSH stream); the push service decides per device. */
+export const PushRequestEvent = eventType('concord.events.v1.PushRequest', v1.PushRequest);
 
 export const CommitOutcome = v1.Commit_Outcome;
 export type InboundStanza = concord.events.v1.InboundStanza;
 export type HistoryEvent = concord.events.v1.HistoryEvent;
 export type Commit = concord.events.v1.Commit;
+export type PushRequest = concord.events.v1.PushRequest;
 
 /**
  * Reports a stanza's final outcome to the gateway node that accepted it. `msgId` names the

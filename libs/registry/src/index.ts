@@ -1,1 +1,4 @@
-export { SessionRegistry, sessionKey, type SessionRecord } from './session-registry';
+export { SessionRegistry, type SessionRecord } from './session-registry';
+export { PresenceSessions, type PresenceSessionRecord, type PresenceChange } from './presence-sessions';
+export { sessionKey, keyOfFullJid, type Revised } from './jid-bucket';
+export { SessionDirectory } from './session-directory';

@@ -1,22 +1,10 @@
 import type { KV } from '@nats-io/kv';
 import { concord } from '@concord/proto';
-
-/** A healthy listing takes milliseconds; this only bounds a stalled one. */
-const LIST_TIMEOUT_MS = 2_000;
+import { keyOfFullJid, listAccount, readKey } from './jid-bucket';
 
 export type SessionRecord = concord.events.v1.SessionRecord;
 const SessionRecord = concord.events.v1.SessionRecord;
-
-/** KV keys allow [-/_=.A-Za-z0-9]: JID parts are base64url-encoded, account first, so one account's sessions share a key prefix. */
-export function sessionKey(account: string, resource: string): string {
-  return `${Buffer.from(account).toString('base64url')}.${Buffer.from(resource).toString('base64url')}`;
-}
-
-function splitFullJid(fullJid: string): [string, string] {
-  const slash = fullJid.indexOf('/');
-  if (slash < 0) throw new Error(`not a full JID: ${fullJid}`);
-  return [fullJid.slice(0, slash), fullJid.slice(slash + 1)];
-}
+const decode = (b: Uint8Array) => SessionRecord.decode(b);
 
 /**
  * The cluster-wide session registry: every bound session (full JID, gateway node, 2.0 or
@@ -26,20 +14,17 @@ function splitFullJid(fullJid: string): [string, string] {
 export class SessionRegistry {
   constructor(private readonly kv: KV) {}
 
-  async put(record: SessionRecord): Promise<void> {
-    const [account, resource] = splitFullJid(record.fullJid);
-    await this.kv.put(sessionKey(account, resource), SessionRecord.encode(record).finish());
+  /** Fields left out take their protobuf defaults, so a writer need not know fields added later. */
+  async put(record: Partial<SessionRecord> & { fullJid: string }): Promise<void> {
+    await this.kv.put(keyOfFullJid(record.fullJid), SessionRecord.encode(SessionRecord.fromPartial(record)).finish());
   }
 
   async remove(fullJid: string): Promise<void> {
-    const [account, resource] = splitFullJid(fullJid);
-    await this.kv.delete(sessionKey(account, resource));
+    await this.kv.delete(keyOfFullJid(fullJid));
   }
 
   async get(fullJid: string): Promise<SessionRecord | undefined> {
-    const [account, resource] = splitFullJid(fullJid);
-    const e = await this.kv.get(sessionKey(account, resource));
-    return e && e.operation === 'PUT' && e.value.length > 0 ? SessionRecord.decode(e.value) : undefined;
+    return (await readKey(this.kv, keyOfFullJid(fullJid), decode))?.value;
   }
 
   /**
@@ -48,24 +33,6 @@ export class SessionRegistry {
    * stalls throws, and the caller retries.
    */
   async ofAccount(account: string): Promise<SessionRecord[]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`session listing for ${account} timed out`)), LIST_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.list(account), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async list(account: string): Promise<SessionRecord[]> {
-    const prefix = `${Buffer.from(account).toString('base64url')}.`;
-    const out: SessionRecord[] = [];
-    for await (const key of await this.kv.keys(`${prefix}>`)) {
-      const e = await this.kv.get(key);
-      if (e && e.operation === 'PUT' && e.value.length > 0) out.push(SessionRecord.decode(e.value));
-    }
-    return out;
+    return listAccount(this.kv, account, decode);
   }
 }

@@ -1,10 +1,19 @@
 import type { Client } from 'cassandra-driver';
+import { KEEP_FOREVER, ttlSeconds, type Retention } from './retention';
 
 /** 30-day buckets: a heavy account's month stays far below Cassandra's partition size limits. */
 export const BUCKET_MS = 30 * 86_400_000;
 
 export function bucketOf(timestampMs: number): number {
   return Math.floor(timestampMs / BUCKET_MS);
+}
+
+/**
+ * The TTL of an account's bucket entry: counted from the bucket's last millisecond, so it
+ * outlives every row the bucket can hold whichever message writes it last.
+ */
+export function bucketTtlSeconds(bucket: number, r: Retention): number | undefined {
+  return ttlSeconds((bucket + 1) * BUCKET_MS - 1, r);
 }
 
 export interface ArchivedRow {
@@ -18,7 +27,8 @@ export interface ArchivedRow {
   stanza: string;
 }
 
-export type WriteResult = 'written' | 'duplicate';
+/** 'expired': the message is older than the retention; nothing was written. */
+export type WriteResult = 'written' | 'duplicate' | 'expired';
 
 export interface PageQuery {
   afterPosition?: number;
@@ -35,26 +45,46 @@ export interface PageQuery {
 /**
  * Archive rows in Cassandra. Writes are idempotent: a replayed event (same position) writes the
  * same row, and a second event with an archive ID the account already has is a duplicate and
- * is not written again (the first position wins).
+ * is not written again (the first position wins). Callers write one account's rows one at a
+ * time, in position order.
+ *
+ * With a retention, rows carry a TTL counted from their message's time (archive_ids and
+ * archive_messages) or their bucket's end (archive_buckets), so a replay expires them at the
+ * same moment as the first write did.
  */
 export class ArchiveStore {
-  constructor(private readonly client: Client) {}
+  /** The session, for the stores that extend the archive tables (conversations, lifecycle). */
+  constructor(readonly client: Client, readonly retention: Retention = KEEP_FOREVER) {}
 
   async write(row: ArchivedRow): Promise<WriteResult> {
     const bucket = bucketOf(row.timestampMs);
-    const claim = await this.client.execute(
-      'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) IF NOT EXISTS',
-      [row.owner, row.archiveId, row.position, bucket],
-    );
-    if (!claim.wasApplied() && Number(claim.first()?.['position']) !== row.position) return 'duplicate';
+    const ttl = ttlSeconds(row.timestampMs, this.retention);
+    const bucketTtl = bucketTtlSeconds(bucket, this.retention);
+    if (ttl === undefined || bucketTtl === undefined) return 'expired';
+    // A read, not a lightweight transaction: one account's events are written one at a time
+    // (its partition of the history stream is handled in order), so nothing races this check,
+    // and a Paxos round per message would cost several times the write itself.
+    const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
+    if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
     await this.client.batch([
-      { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?)', params: [row.owner, bucket] },
-      {
-        query: 'INSERT INTO archive_messages (owner, bucket, position, archive_id, with_jid, outgoing, ts, origin_id, stanza) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        params: [row.owner, bucket, row.position, row.archiveId, row.with, row.outgoing, new Date(row.timestampMs), row.originId, row.stanza],
-      },
+      { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] },
+      { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?) USING TTL ?', params: [row.owner, bucket, bucketTtl] },
+      messageInsert(row, ttl),
     ], { logged: false });
     return 'written';
+  }
+
+  /**
+   * Replaces a stored row's stanza (a retraction's tombstone), position and ID unchanged. The
+   * whole row is written again rather than one cell updated, so that under a retention every
+   * cell keeps expiring together with the row. False when the row has expired.
+   */
+  async replaceStanza(row: ArchivedRow, stanza: string): Promise<boolean> {
+    const ttl = ttlSeconds(row.timestampMs, this.retention);
+    if (ttl === undefined) return false;
+    const insert = messageInsert({ ...row, stanza }, ttl);
+    await this.client.execute(insert.query, insert.params);
+    return true;
   }
 
   async byId(owner: string, archiveId: string): Promise<ArchivedRow | undefined> {
@@ -114,6 +144,13 @@ export class ArchiveStore {
       } while (pageState);
     }
   }
+}
+
+function messageInsert(row: ArchivedRow, ttl: number): { query: string; params: unknown[] } {
+  return {
+    query: 'INSERT INTO archive_messages (owner, bucket, position, archive_id, with_jid, outgoing, ts, origin_id, stanza) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?',
+    params: [row.owner, bucketOf(row.timestampMs), row.position, row.archiveId, row.with, row.outgoing, new Date(row.timestampMs), row.originId, row.stanza, ttl],
+  };
 }
 
 function toRow(r: Record<string, unknown>): ArchivedRow {

@@ -4,22 +4,19 @@
  * and the connection set-up rate. Clients are raw sockets in this process (a client library
  * would dominate memory and CPU); they speak plain TCP with SASL PLAIN, so TLS is not measured.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bus } from '@concord/bus';
 import { createLogger } from '@concord/log';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
 import { AccountStore, connectCassandra, migrate, parseReplication } from '@concord/storage';
+import { deleteBus, freePorts, startService, stopService, waitReady, type Child } from './children';
 import { percentile, runConcurrent, type Row } from './stats';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const TARGET_SESSIONS = 10_000;
 const MAX_ACCOUNTS = 500;
 const IN_FLIGHT = 200;
@@ -29,8 +26,6 @@ const FD_RESERVE = 500;
 const PORT_RESERVE = 1_000;
 const PASSWORD = 'bench-password-1';
 const SESSION_TIMEOUT_MS = 60_000;
-const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 30_000;
 
 const out = (line: string) => process.stdout.write(`gateway: ${line}\n`);
 
@@ -146,33 +141,6 @@ async function memoryAfterRefresh(pid: number, writes: WriteCounter, sessions: n
   return settledMemory(pid);
 }
 
-// ---- child processes ---------------------------------------------------------------------------
-
-/** Free TCP ports on 127.0.0.1, all distinct (the probe servers are held open together). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const s = createServer();
-      servers.push(s);
-      await new Promise<void>((ok, fail) => s.once('error', fail).listen(0, '127.0.0.1', ok));
-    }
-    return servers.map((s) => (s.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  }
-}
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  pid: number;
-  exited: Promise<number | string>;
-  /** Last output of the child (stdout and stderr) and how many lines it wrote. */
-  tail(): string;
-  lines(): number;
-}
-
 /**
  * Node flags that let the bench ask the gateway for a full garbage collection (SIGUSR2), so that
  * live memory per session can be told from garbage the set-up left behind. Gateway code is
@@ -191,61 +159,6 @@ const GC_ON_SIGUSR2 = ['--import', `data:text/javascript,${encodeURIComponent([
   '  gc(2);',
   '});',
 ].join('\n'))}`];
-
-function startService(name: 'gateway' | 'router', env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeFlags, resolve(ROOT, 'services', name, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let tail = '';
-  let lines = 0;
-  const keep = (d: Buffer) => {
-    const text = d.toString('utf8');
-    lines += text.split('\n').length - 1;
-    tail = (tail + text).slice(-4_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const exited = new Promise<number | string>((r) => proc.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
-  if (proc.pid === undefined) throw new Error(`could not start the ${name}`);
-  return { name, proc, pid: proc.pid, exited, tail: () => tail, lines: () => lines };
-}
-
-function httpStatus(url: string): Promise<number> {
-  return new Promise((ok) => {
-    const req = get(url, { agent: false, timeout: 2_000 }, (res) => {
-      res.resume();
-      ok(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => ok(0));
-  });
-}
-
-/** Polls /readyz until 200; fails with the child's output if it exits or the timeout passes. */
-async function waitReady(child: Child, httpPort: number): Promise<void> {
-  const url = `http://127.0.0.1:${httpPort}/readyz`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exit: number | string | undefined;
-  void child.exited.then((e) => (exit = e));
-  for (;;) {
-    if (exit !== undefined) throw new Error(`the ${child.name} exited (${exit}) before it was ready:\n${child.tail()}`);
-    const status = await httpStatus(url);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the ${child.name} was not ready within ${READY_TIMEOUT_MS / 1000}s (${url} answered ${status || 'nothing'}):\n${child.tail()}`);
-    await sleep(200);
-  }
-}
-
-/** SIGTERM, then SIGKILL if it has not exited in time; returns how it ended. */
-async function stopService(child: Child): Promise<string> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return `had already exited (${child.proc.exitCode ?? child.proc.signalCode})`;
-  child.proc.kill('SIGTERM');
-  // Unreferenced, so that a pending timer does not keep the bench alive once the child is gone.
-  const timer = sleep(STOP_TIMEOUT_MS, 'timeout' as const, { ref: false });
-  const how = await Promise.race([child.exited, timer]);
-  if (how !== 'timeout') return `exited ${how}`;
-  child.proc.kill('SIGKILL');
-  await child.exited;
-  return `did not exit within ${STOP_TIMEOUT_MS / 1000}s of SIGTERM; killed`;
-}
 
 // ---- raw XMPP client ----------------------------------------------------------------------------
 
@@ -390,16 +303,6 @@ function pbkdf2Ms(): number {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < 50; i++) pbkdf2Sync('bench-password-1', salt, 4096, 32, 'sha256');
   return Number(process.hrtime.bigint() - t0) / 1e6 / 50;
-}
-
-/** Deletes every stream and KV bucket of this run's bus prefix (services create them at start). */
-async function deleteBus(bus: Bus): Promise<void> {
-  const prefix = bus.names.prefix;
-  const names: string[] = [];
-  for await (const name of bus.jsm.streams.names()) {
-    if (name.startsWith(`${prefix.toUpperCase()}_`) || name.startsWith(`KV_${prefix}_`)) names.push(name);
-  }
-  for (const name of names) await bus.jsm.streams.delete(name);
 }
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);

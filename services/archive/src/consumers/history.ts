@@ -4,17 +4,25 @@ import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import type { ArchiveStore } from '@concord/storage';
+import { applyHistoryEvent } from '../projection/apply';
 import type { Watermark } from './watermark';
 
 /** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
 const MAX_ATTEMPTS = 10;
 
+/** Events handled at once across accounts (each account's stay in order). */
+const MAX_IN_FLIGHT = 256;
+
+/** How long a sender's copy waits for the recipient's copy (an earlier event) before committing anyway. */
+const DEPENDENCY_WAIT_MS = 30_000;
+
 /**
- * Projects history events into Cassandra, strictly in stream order (a failing write is retried
- * in place, so nothing after it is written first): the stream sequence is the row's position in
- * its account's archive, and the last sequence handled is the committed watermark. The sender's
- * copy, once written, is committed back to the gateway that accepted it — that commit is the
- * client's Stream Management ack.
+ * Projects history events into Cassandra: the stream sequence is the row's position in its
+ * account's archive. Accounts are written concurrently, each strictly in stream order (a
+ * failing write is retried in place, so nothing after it for that account is written first);
+ * the committed watermark is the contiguous floor of handled sequences. The sender's copy, once
+ * written and once the recipient's copy it depends on is written too, is committed back to the
+ * gateway that accepted it — that commit is the client's Stream Management ack.
  */
 export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
   let running: RunningConsumer | undefined;
@@ -28,14 +36,15 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
       // Everything the durable consumer has acknowledged before this start is committed.
       const info = await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'));
       watermark.advance(info.ack_floor.stream_seq);
-      running = await consumeEvents(bus.js, HistoryEventType, { stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512, inOrder: { maxAttempts: 20 } },
+      running = await consumeEvents(bus.js, HistoryEventType, {
+        stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512, inOrder: { maxAttempts: 20 },
+        lanes: { keyOf: (subject, account) => account ?? subject, maxInFlight: MAX_IN_FLIGHT },
+        onSettled: (floor) => watermark.advance(floor),
+      },
         async ({ value, streamSeq }) => {
           for (let attempt = 1; ; attempt++) {
             try {
-              await store.write({
-                owner: value.owner, position: streamSeq, archiveId: value.archiveId, with: value.with, outgoing: value.outgoing,
-                timestampMs: value.timestampMs, originId: value.originId, stanza: value.xml,
-              });
+              await applyHistoryEvent(store, value, streamSeq);
               break;
             } catch (err) {
               if (attempt < MAX_ATTEMPTS) {
@@ -45,12 +54,17 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
               }
               log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
               if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
-              watermark.advance(streamSeq);
               return { kind: 'drop', reason: 'archive unavailable' };
             }
           }
-          if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVED);
-          watermark.advance(streamSeq);
+          watermark.markWritten(streamSeq);
+          if (value.replyGatewayNode) {
+            const dep = Number(value.dependsOnPosition);
+            if (dep > 0 && !await watermark.written(dep, DEPENDENCY_WAIT_MS)) {
+              log.warn({ owner: value.owner, archiveId: value.archiveId, dependsOn: dep }, 'the other copy of a message is not written yet; committing the sender\'s copy anyway');
+            }
+            await commit(value, CommitOutcome.OUTCOME_ARCHIVED);
+          }
           return ack;
         });
     },

@@ -23,3 +23,34 @@ describe('Watermark', () => {
     expect(w.position).toBe(7);
   });
 });
+
+describe('Watermark.written', () => {
+  it('resolves for a position written above the watermark, and for one below it', async () => {
+    const w = new Watermark();
+    const waiting = w.written(9, 10_000);
+    w.markWritten(8);
+    w.markWritten(9);
+    expect(await waiting).toBe(true);
+    expect(w.position).toBe(0);
+    w.advance(10);
+    expect(await w.written(3, 10)).toBe(true);
+  });
+
+  it('answers false when the position is not written in time', async () => {
+    const w = new Watermark();
+    w.markWritten(2);
+    expect(await w.written(1, 20)).toBe(false);
+  });
+
+  it('tells listeners of every advance until they unsubscribe', () => {
+    const w = new Watermark();
+    const seen: number[] = [];
+    const off = w.onAdvance((p) => seen.push(p));
+    w.advance(2);
+    w.advance(2);
+    w.advance(9);
+    off();
+    w.advance(10);
+    expect(seen).toEqual([2, 9]);
+  });
+});

@@ -1,10 +1,15 @@
 /**
  * The committed watermark: every history event up to `position` (a stream sequence) is
- * written. Readers that must not miss anything wait for it to reach a position.
+ * written. Readers that must not miss anything wait for it to reach a position. Events are
+ * written concurrently across account partitions, so single positions above the watermark can
+ * be written already: `written()` waits for one of them.
  */
 export class Watermark {
   private value = 0;
-  private readonly waiters: { position: number; resolve: () => void }[] = [];
+  private readonly waiters: { position: number; single: boolean; resolve: () => void }[] = [];
+  /** Written above the watermark; dropped once the watermark passes them. */
+  private readonly above = new Set<number>();
+  private readonly listeners = new Set<(position: number) => void>();
 
   get position(): number {
     return this.value;
@@ -13,18 +18,45 @@ export class Watermark {
   advance(position: number): void {
     if (position <= this.value) return;
     this.value = position;
-    for (const w of this.waiters.filter((x) => x.position <= position)) {
-      this.waiters.splice(this.waiters.indexOf(w), 1);
-      w.resolve();
-    }
+    for (const p of this.above) if (p <= position) this.above.delete(p);
+    for (const l of [...this.listeners]) l(position);
+    this.wake();
+  }
+
+  /** Calls `listener` with the new position on every advance (live readers); returns the unsubscribe. */
+  onAdvance(listener: (position: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** One event is written (the watermark follows once everything before it is too). */
+  markWritten(position: number): void {
+    if (position <= this.value) return;
+    this.above.add(position);
+    this.wake();
   }
 
   /** Resolves when the watermark reaches `position`, or after `timeoutMs` whatever it is. */
   reached(position: number, timeoutMs: number): Promise<void> {
-    if (position <= this.value) return Promise.resolve();
+    return this.wait(position, false, timeoutMs);
+  }
+
+  /** Resolves when the event at `position` is written (or the watermark passed it); false after `timeoutMs`. */
+  async written(position: number, timeoutMs: number): Promise<boolean> {
+    await this.wait(position, true, timeoutMs);
+    return this.isWritten(position);
+  }
+
+  private isWritten(position: number): boolean {
+    return position <= this.value || this.above.has(position);
+  }
+
+  private wait(position: number, single: boolean, timeoutMs: number): Promise<void> {
+    if (single ? this.isWritten(position) : position <= this.value) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = {
         position,
+        single,
         resolve: () => {
           clearTimeout(timer);
           resolve();
@@ -36,5 +68,12 @@ export class Watermark {
       }, timeoutMs);
       this.waiters.push(waiter);
     });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.filter((x) => (x.single ? this.isWritten(x.position) : x.position <= this.value))) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve();
+    }
   }
 }

@@ -15,10 +15,11 @@ export interface Bind2Request {
   catchup: { afterId?: string; since?: string; max: number } | undefined;
 }
 
-/** Largest catch-up sent inline; beyond it the newest part is sent and the client pages back with MAM. */
-export const CATCHUP_MAX = 250;
+/** Catch-up size when the client names none. */
+export const CATCHUP_DEFAULT = 250;
 
-export function readBind2(bind: Element): Bind2Request {
+/** `catchupMax`: largest catch-up sent inline; beyond it the newest part is sent and the client pages back with MAM. */
+export function readBind2(bind: Element, catchupMax: number): Bind2Request {
   const sm = bind.getChild('enable', NS.sm);
   return {
     tag: bind.getChildText('tag', NS.bind2)?.trim() || undefined,
@@ -26,17 +27,18 @@ export function readBind2(bind: Element): Bind2Request {
     smResume: sm !== undefined && ['true', '1'].includes(sm.attrs['resume'] ?? ''),
     inactive: bind.getChild('inactive', NS.csi) !== undefined,
     imNg: bind.getChild('enable', NS.imNg) !== undefined,
-    catchup: readCatchup(bind.getChild('catchup', NS.concord)),
+    catchup: readCatchup(bind.getChild('catchup', NS.concord), catchupMax),
   };
 }
 
-function readCatchup(c: Element | undefined): Bind2Request['catchup'] {
+function readCatchup(c: Element | undefined, limit: number): Bind2Request['catchup'] {
   if (!c) return undefined;
-  const max = Number(c.attrs['max'] ?? CATCHUP_MAX);
+  const fallback = Math.min(CATCHUP_DEFAULT, limit);
+  const max = Number(c.attrs['max'] ?? fallback);
   return {
     ...(c.attrs['after-id'] ? { afterId: c.attrs['after-id'] } : {}),
     ...(c.attrs['since'] ? { since: c.attrs['since'] } : {}),
-    max: Number.isInteger(max) && max >= 0 ? Math.min(max, CATCHUP_MAX) : CATCHUP_MAX,
+    max: Number.isInteger(max) && max >= 0 ? Math.min(max, limit) : fallback,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Bus } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import type { concord } from '@concord/proto';
-import type { SessionRegistry } from '@concord/registry';
+import type { SessionDirectory, SessionRegistry } from '@concord/registry';
 import type { ArchiveStore } from '@concord/storage';
 
 export type InboundStanza = concord.events.v1.InboundStanza;
@@ -9,7 +9,10 @@ export type InboundStanza = concord.events.v1.InboundStanza;
 /** What routing needs: the bus, the cluster's session registry, and the served domain. */
 export interface RouteContext {
   bus: Bus;
+  /** Single sessions, read from the bucket. */
   registry: SessionRegistry;
+  /** Accounts' sessions, from the watched copy (synced on every read). */
+  sessions: SessionDirectory;
   domain: string;
   log: Logger;
   /** Read-only here: tells whether a re-sent message is already archived. */
