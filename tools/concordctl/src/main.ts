@@ -3,11 +3,15 @@ import { commonSpec } from '@concord/runtime';
 import { collectStatus, formatStatus } from './commands/status';
 import { runMigrate } from './commands/migrate';
 import { ACCOUNT_USAGE, runAccount, UsageError } from './commands/account';
+import { PUSH_USAGE, runPush } from './commands/push';
+import { ARCHIVE_USAGE, runArchive } from './commands/archive';
 
 const USAGE = `usage: concordctl <command> [options]
   status [--json]   readiness of NATS, Cassandra, the schema and every service; exit 0 only when all are ready
   migrate           apply pending CQL migrations to the configured keyspace
 ${ACCOUNT_USAGE}
+${PUSH_USAGE}
+${ARCHIVE_USAGE}
 Configuration comes from the same environment variables as the services (see README).`;
 
 function readStdin(): Promise<string> {
@@ -47,6 +51,26 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: strin
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         err(`concordctl account: ${e.message}\n${ACCOUNT_USAGE}`);
+        return 64;
+      }
+    case 'push':
+      try {
+        return await runPush(config, args, out);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        err(`concordctl push: ${e.message}\n${PUSH_USAGE}`);
+        return 64;
+      }
+    case 'archive':
+      try {
+        return await runArchive(config, env, args, out);
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          err(e.message);
+          return 78;
+        }
+        if (!(e instanceof UsageError)) throw e;
+        err(`concordctl archive: ${e.message}\n${ARCHIVE_USAGE}`);
         return 64;
       }
     case undefined:

@@ -10,7 +10,7 @@ export const ACCOUNT_USAGE = `  account add JID PASSWORD [--admin]   create an a
 
 export class UsageError extends Error {}
 
-function bareJid(text: string | undefined, domain: string): Jid {
+export function bareJid(text: string | undefined, domain: string): Jid {
   if (!text) throw new UsageError('a JID is required');
   let jid: Jid;
   try {
