@@ -2,4 +2,12 @@ export { connectCassandra, cassandraReady, type CassandraSettings } from './clie
 export { migrate, schemaStatus, loadMigrations, splitStatements, assertKeyspace, MIGRATIONS_DIR, type Migration, type SchemaStatus } from './migrations';
 export { parseReplication, replicationCql, type Replication } from './replication';
 export { AccountStore, type AccountRecord, type ScramCredential, type ScramMechanism } from './accounts';
-export { ArchiveStore, bucketOf, BUCKET_MS, type ArchivedRow, type WriteResult, type PageQuery } from './archive';
+export { ArchiveStore, bucketOf, bucketTtlSeconds, BUCKET_MS, type ArchivedRow, type WriteResult, type PageQuery } from './archive';
+export { KEEP_FOREVER, MAX_RETENTION_MS, MAX_TTL_SECONDS, retentionOf, ttlSeconds, type Retention } from './retention';
+export { ARCHIVE_TABLES, clearAccountArchive, truncateArchive } from './archive-rebuild';
+export { archiveStats, type ArchiveEdge, type ArchiveStats, type BucketStats } from './archive-stats';
+export { ConversationStore, UNREAD_CAP, type ConversationRecord, type UnreadCount } from './conversations';
+export { ArchiveLifecycleStore, type ArchiveChange, type ArchiveChangeKind } from './archive-lifecycle';
+export { RosterStore, emptyEntry, type RosterEntry, type Roster, type RosterChange, type Subscription } from './rosters';
+export { PushRegistrationStore, PushSentStore, type PushRegistration, type PublishOptions } from './push-registrations';
+export { NotifyPrefsStore, NOTIFY_LEVELS, type NotifyLevel, type NotifyPref } from './notify-prefs';
