@@ -13,6 +13,8 @@ import sys
 
 import slixmpp
 from slixmpp.xmlstream import ET
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 
 def out(obj):
@@ -32,13 +34,23 @@ class Driver:
         xmpp.ssl_context.verify_mode = ssl.CERT_NONE
         xmpp.register_plugin("xep_0030")
         xmpp.register_plugin("xep_0199")
+        xmpp.register_plugin("xep_0280")
         if cmd.get("smEnabled", True):
             # window=1: request an ack after every stanza, as mobile clients do.
             xmpp.register_plugin("xep_0198", pconfig={"window": 1})
             xmpp.add_event_handler("stanza_acked", lambda s: out({"event": "ack", "xml": str(s)}))
         done = asyncio.get_event_loop().create_future()
 
-        def on_start(_):
+        async def on_start(_):
+            # What a legacy client does after binding: carbons (XEP-0280), then initial presence.
+            try:
+                if cmd.get("carbons"):
+                    await xmpp.plugin["xep_0280"].enable()
+                if cmd.get("presence"):
+                    xmpp.send_presence()
+            except Exception as err:  # reported as a failed start
+                if not done.done():
+                    done.set_exception(err)
             if not done.done():
                 done.set_result(True)
 
@@ -49,7 +61,11 @@ class Driver:
         xmpp.add_event_handler("session_start", on_start)
         xmpp.add_event_handler("failed_auth", on_fail)
         xmpp.add_event_handler("connection_failed", on_fail)
-        xmpp.add_event_handler("message", lambda m: out({"event": "element", "xml": str(m)}))
+        if cmd.get("rawMessages"):
+            # Every message as it arrives (carbons, chat states, forgeries a library would drop).
+            xmpp.register_handler(Callback("raw messages", MatchXPath("{jabber:client}message"), lambda m: out({"event": "element", "xml": str(m)})))
+        else:
+            xmpp.add_event_handler("message", lambda m: out({"event": "element", "xml": str(m)}))
         xmpp.add_event_handler("presence", lambda p: out({"event": "element", "xml": str(p)}))
         host, port = cmd["host"], int(cmd["port"])
         xmpp.connect((host, port), force_starttls=True, disable_starttls=False)
@@ -66,6 +82,16 @@ class Driver:
         stanza = self.xmpp.Iq(xml=ET.fromstring(cmd["xml"]))
         reply = await stanza.send(timeout=cmd.get("timeout", 5000) / 1000)
         return {"xml": str(reply)}
+
+    async def carbons(self, cmd):
+        plugin = self.xmpp.plugin["xep_0280"]
+        await (plugin.enable() if cmd["enable"] else plugin.disable())
+        return {}
+
+    async def abort(self, _cmd):
+        # The connection breaks: no closing tag, nothing more acknowledged.
+        self.xmpp.abort()
+        return {}
 
     async def stop(self):
         self.xmpp.disconnect()

@@ -14,13 +14,15 @@ let xmpp;
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const ops = {
-  async start({ service, domain, username, password, resource, userAgentId, smEnabled = true, reconnect = false }) {
+  async start({ service, domain, username, password, resource, userAgentId, smEnabled = true, reconnect = false, imNg = false }) {
     const userAgent = userAgentId ? xml('user-agent', { id: userAgentId }, xml('software', {}, 'concord-test')) : undefined;
     xmpp = client({ service, domain, username, password, resource, ...(userAgent ? { userAgent } : {}) });
     if (!reconnect) xmpp.reconnect.stop();
     else xmpp.reconnect.delay = 100;
     xmpp.streamManagement.on('resumed', () => out({ event: 'resumed' }));
     if (!smEnabled) xmpp.streamManagement.enabled = false;
+    // A 2.0 session: IM-NG (XEP-0409) enabled inline in Bind2.
+    if (imNg) xmpp.bind2.use('urn:xmpp:im-ng:0', () => xml('enable', { xmlns: 'urn:xmpp:im-ng:0' }));
     xmpp.on('element', (el) => out({ event: 'element', xml: el.toString() }));
     xmpp.on('status', (status) => out({ event: 'status', status }));
     xmpp.on('error', (err) => out({ event: 'error', message: String(err?.message ?? err), condition: err?.condition }));

@@ -122,4 +122,24 @@ describe('routing between accounts', () => {
       await again.kill();
     }
   });
+
+  it('two copies of one message racing on two streams of the same client are archived once, delivered once, and both acked', async () => {
+    // Same device identity, two bind tags: two live streams whose messages share predicted IDs.
+    const [one, two] = [ClientDriver.xmppjs('alice.laptop (tab 1)'), ClientDriver.xmppjs('alice.laptop (tab 2)')];
+    try {
+      const start = (d: ClientDriver, tag: string) => d.ok('start', { service: `xmpp://127.0.0.1:${concord.ports.tcp}`, domain: concord.domain, username: 'alice', password: 'alice-secret', userAgentId: LAPTOP_ID, resource: tag });
+      await Promise.all([start(one, 'tab1'), start(two, 'tab2')]);
+      const rowsBefore = (await concord.archived(`alice@${concord.domain}`)).length;
+      const xml = `<message to='bob@${concord.domain}' type='chat' id='race-1'><body>only once</body><origin-id xmlns='urn:xmpp:sid:0' id='race-1'/></message>`;
+      await Promise.all([one.ok('send', { xml }), two.ok('send', { xml })]);
+      const acked = (d: ClientDriver) => d.waitFor((e) => e.event === 'ack' && (e.xml ?? '').includes('id="race-1"'), 15_000, 'the ack of race-1');
+      await Promise.all([acked(one), acked(two)]);
+      await one.ok('send', { xml: `<message to='bob@${concord.domain}' type='chat' id='after-race'><body>after the race</body></message>` });
+      await received(bobPhone, 'after the race');
+      expect(bobPhone.events.filter((e) => (e.xml ?? '').includes('<body>only once</body>'))).toHaveLength(1);
+      expect(await concord.archived(`alice@${concord.domain}`)).toHaveLength(rowsBefore + 2);
+    } finally {
+      await Promise.all([one.kill(), two.kill()]);
+    }
+  });
 });

@@ -38,6 +38,7 @@ describe('services on the real stack', () => {
     CONCORD_BUS_PREFIX: name,
     CONCORD_CASSANDRA_KEYSPACE: name,
     CONCORD_LOG_LEVEL: 'warn',
+    CONCORD_ARCHIVE_GRPC_PORT: '0',
     ...Object.fromEntries(services.map(([s]) => [`CONCORD_${s.toUpperCase()}_HTTP_PORT`, '0'])),
   };
 

@@ -1,5 +1,7 @@
 import { ArchiveService, readArchiveConfig } from '@concord/archive';
 import { GatewayService, readGatewayConfig } from '@concord/gateway';
+import { PresenceService, readPresenceConfig } from '@concord/presence';
+import { PushService, readPushConfig } from '@concord/push';
 import { RouterService, readRouterConfig } from '@concord/router';
 import { cassandraSettings } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
@@ -15,6 +17,13 @@ export interface RunningConcord {
   domain: string;
   gateway: GatewayService;
   router: RouterService;
+  presence: PresenceService;
+  /** The in-process push service (with the push option). */
+  push: PushService | undefined;
+  /** With push: stop the push service and start a new one (its state is in Cassandra and JetStream). */
+  restartPush(): Promise<void>;
+  /** The in-process archive (undefined with archiveProcess); its gRPC API is on archive.grpcPort. */
+  archive: ArchiveService | undefined;
   /** The archive of one account, as stored. */
   archived(owner: string): Promise<ArchivedRow[]>;
   ports: { tcp: number; tls: number; ws: number };
@@ -23,6 +32,8 @@ export interface RunningConcord {
   killAndRestartArchive(): Promise<void>;
   /** Graceful stop of the gateway and a new one on the same node id (new ports). */
   restartGateway(): Promise<void>;
+  /** With gatewayProcess: the second gateway, a child process a test can SIGKILL. */
+  gatewayChild: GatewayChild | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,6 +44,47 @@ export interface RunningConcord {
 export interface StartOptions {
   /** Run the archive as a child process (so a test can kill it) instead of in this process. */
   archiveProcess?: boolean;
+  /** Also run a second gateway (its own node id and ports) as a child process, so a test can kill it. */
+  gatewayProcess?: boolean;
+  /** Also run the push service in this process (app servers from CONCORD_PUSH_APP_SERVERS in env). */
+  push?: boolean;
+}
+
+export interface GatewayChild {
+  nodeId: string;
+  ports: { tcp: number; tls: number; ws: number };
+  /** SIGKILL: no graceful shutdown, its sessions are left in the registry to expire. */
+  kill(): Promise<void>;
+}
+
+/** A service's dist/main.js as a child process, resolved once its /readyz answers. */
+async function spawnService(service: string, env: Record<string, string | undefined>, httpPort: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'services', service, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`${service} process exited: ${stderr}`);
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false);
+    return ready ? true : undefined;
+  }, 30_000, `the ${service} process`);
+  return child;
+}
+
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+async function startGatewayChild(env: Record<string, string | undefined>, name: string): Promise<{ child: ChildProcess; info: GatewayChild }> {
+  const [http, tcp, tls, ws] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const nodeId = `gwp-${name.slice(-8)}`;
+  const child = await spawnService('gateway', {
+    ...env, CONCORD_NODE_ID: nodeId, CONCORD_GATEWAY_HTTP_PORT: String(http),
+    CONCORD_GATEWAY_TCP_PORT: String(tcp), CONCORD_GATEWAY_TLS_PORT: String(tls), CONCORD_GATEWAY_WS_PORT: String(ws),
+  }, http);
+  return { child, info: { nodeId, ports: { tcp, tls, ws }, kill: () => stopChild(child, 'SIGKILL') } };
 }
 
 export async function startConcord(label: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<RunningConcord> {
@@ -47,6 +99,9 @@ export async function startConcord(label: string, env: Record<string, string> = 
     CONCORD_GATEWAY_HTTP_PORT: '0',
     CONCORD_ROUTER_HTTP_PORT: '0',
     CONCORD_ARCHIVE_HTTP_PORT: '0',
+    CONCORD_PRESENCE_HTTP_PORT: '0',
+    CONCORD_PUSH_HTTP_PORT: '0',
+    CONCORD_ARCHIVE_GRPC_PORT: '0',
     CONCORD_GATEWAY_TCP_PORT: '0',
     CONCORD_GATEWAY_TLS_PORT: '0',
     CONCORD_GATEWAY_WS_PORT: '0',
@@ -55,20 +110,13 @@ export async function startConcord(label: string, env: Record<string, string> = 
   };
   const router = await RouterService.create(readRouterConfig(fullEnv));
   await router.start();
+  const presence = await PresenceService.create(readPresenceConfig(fullEnv));
+  await presence.start();
   const archive = opts.archiveProcess ? undefined : await ArchiveService.create(readArchiveConfig(fullEnv));
   await archive?.start();
   let archiveChild: ChildProcess | undefined;
   const startArchiveProcess = async () => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'services', 'archive', 'dist', 'main.js')], { env: fullEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    archiveChild = child;
-    // Ready once it serves queries: a metadata query on a fresh account answers.
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`archive process exited: ${stderr}`);
-      const m = await fetch(`http://127.0.0.1:${archivePort}/readyz`).then((r) => r.ok, () => false);
-      return m ? true : undefined;
-    }, 30_000, 'the archive process');
+    archiveChild = await spawnService('archive', fullEnv, archivePort);
   };
   const archivePort = opts.archiveProcess ? await freePort() : 0;
   if (opts.archiveProcess) {
@@ -80,7 +128,15 @@ export async function startConcord(label: string, env: Record<string, string> = 
     await g.start();
     return g;
   };
+  const startPush = async () => {
+    const p = await PushService.create(readPushConfig(fullEnv));
+    await p.start();
+    return p;
+  };
+  // Before the gateway, whose first probe then finds push working (disco#info).
+  let push = opts.push ? await startPush() : undefined;
   let gateway = await startGateway();
+  const gatewayChild = opts.gatewayProcess ? await startGatewayChild(fullEnv, name) : undefined;
   const accountsClient = await connectCassandra({ ...cassandraSettings(cfg), keyspace: cfg.cassandraKeyspace });
   const accounts = new AccountStore(accountsClient);
   const running: RunningConcord = {
@@ -88,6 +144,10 @@ export async function startConcord(label: string, env: Record<string, string> = 
     domain: cfg.domain,
     gateway,
     router,
+    presence,
+    push,
+    archive,
+    gatewayChild: gatewayChild?.info,
     ports: gateway.ports as { tcp: number; tls: number; ws: number },
     async archived(owner) {
       const rows: ArchivedRow[] = [];
@@ -96,10 +156,14 @@ export async function startConcord(label: string, env: Record<string, string> = 
     },
     async killAndRestartArchive() {
       if (!archiveChild) throw new Error('start with { archiveProcess: true }');
-      const dead = new Promise((r) => archiveChild!.once('exit', r));
-      archiveChild.kill('SIGKILL');
-      await dead;
+      await stopChild(archiveChild, 'SIGKILL');
       await startArchiveProcess();
+    },
+    async restartPush() {
+      if (!push) throw new Error('start with { push: true }');
+      await push.destroy();
+      push = await startPush();
+      running.push = push;
     },
     async restartGateway() {
       await gateway.destroy();
@@ -113,13 +177,13 @@ export async function startConcord(label: string, env: Record<string, string> = 
       return jid;
     },
     async stop() {
+      await stopChild(gatewayChild?.child, 'SIGTERM');
       await gateway.destroy();
       await router.destroy();
+      await presence.destroy();
+      await push?.destroy();
       await archive?.destroy();
-      if (archiveChild && archiveChild.exitCode === null) {
-        archiveChild.kill('SIGTERM');
-        await new Promise((r) => archiveChild!.once('exit', r));
-      }
+      await stopChild(archiveChild, 'SIGTERM');
       await accountsClient.shutdown();
       await dropBus(cfg);
       await dropKeyspace(cfg);

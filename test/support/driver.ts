@@ -116,3 +116,22 @@ export class ClientDriver {
     await this.exited;
   }
 }
+
+export interface LegacyLogin {
+  username: string;
+  password: string;
+  resource: string;
+  /** Enable XEP-0280 carbons after binding. */
+  carbons?: boolean;
+  /** Send initial presence once set up (after carbons), as clients do. */
+  presence?: boolean;
+  /** Report every message as received, not only those slixmpp passes to applications. */
+  rawMessages?: boolean;
+}
+
+/** A legacy actor on slixmpp (STARTTLS, SASL, RFC 6120 bind), set up as `login` says. */
+export async function slixmppOnline(name: string, server: { port: number; domain: string }, login: LegacyLogin): Promise<ClientDriver> {
+  const driver = ClientDriver.slixmpp(name);
+  await driver.ok('start', { host: '127.0.0.1', port: server.port, domain: server.domain, ...login });
+  return driver;
+}

@@ -3,6 +3,7 @@ import type { Client } from 'cassandra-driver';
 import { Bus } from '@concord/bus';
 import { createLogger, type Logger } from '@concord/log';
 import { connectCassandra, schemaStatus, type CassandraSettings } from '@concord/storage';
+import { traceLogFields } from '@concord/telemetry';
 import type { CommonConfig } from './common-config';
 import { retryUntil } from './retry';
 
@@ -30,14 +31,14 @@ export function cassandraSettings(c: CommonConfig): CassandraSettings {
  * keyspace whose schema is behind this build.
  */
 export async function openBaseContext<C extends CommonConfig>(service: string, config: C, overrides: Partial<BaseContext<C>> = {}): Promise<BaseContext<C>> {
-  const log = overrides.log ?? createLogger(service, config.logLevel as never);
+  const log = overrides.log ?? createLogger(service, config.logLevel as never, traceLogFields);
   const deadline = Date.now() + config.startupTimeout;
   const bus = overrides.bus ?? await retryUntil(deadline, log, 'nats', () => Bus.connect({
     servers: config.natsUrls,
     name: `concord-${service}@${hostname()}/${config.nodeId}`,
     prefix: config.busPrefix,
     partitions: config.busPartitions,
-    settings: { replicas: config.busReplicas, historyMaxAgeMs: config.historyMaxAge },
+    settings: { replicas: config.busReplicas, historyMaxAgeMs: config.historyMaxAge, sessionTtlMs: config.sessionTtl },
     log,
   }));
   await retryUntil(deadline, log, 'bus registry', () => bus.ensure());

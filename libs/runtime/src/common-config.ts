@@ -17,6 +17,10 @@ export const commonSpec = {
   busPartitions: { env: 'CONCORD_BUS_PARTITIONS', type: 'int', default: 16, min: 1, max: 1024, doc: 'Account partitions of the inbound and history streams; fixed for the life of a deployment' },
   busReplicas: { env: 'CONCORD_BUS_REPLICAS', type: 'int', default: 1, min: 1, max: 5, doc: 'JetStream replicas per stream and bucket (3 in a cluster)' },
   historyMaxAge: { env: 'CONCORD_HISTORY_MAX_AGE', type: 'duration', default: 0, doc: 'How long the history stream keeps events; 0 = forever (needed to rebuild the archive)' },
+  sessionTtl: {
+    env: 'CONCORD_SESSION_TTL', type: 'duration', default: 90_000, minMs: 3_000, maxMs: 3_600_000,
+    doc: 'A session registry entry expires this long after its gateway last refreshed it (every third of it): the bound within which the sessions of a dead gateway vanish',
+  },
   cassandraContactPoints: { env: 'CONCORD_CASSANDRA_CONTACT_POINTS', type: 'list', default: ['127.0.0.1:9042'], doc: 'Cassandra contact points host:port, comma-separated' },
   cassandraLocalDc: { env: 'CONCORD_CASSANDRA_LOCAL_DC', type: 'string', default: 'datacenter1', doc: 'Cassandra local data center name' },
   cassandraKeyspace: { env: 'CONCORD_CASSANDRA_KEYSPACE', type: 'string', default: 'concord', pattern: /^[a-z][a-z0-9_]{0,47}$/, doc: 'Cassandra keyspace' },

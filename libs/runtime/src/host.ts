@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { consumerDecls, type ConsumerDecl } from '@concord/bus';
 import { cassandraReady } from '@concord/storage';
-import { startHealthServer, type HealthServer, type ReadinessCheck } from '@concord/telemetry';
+import { consumerLagSampler, startHealthServer, type HealthServer, type ReadinessCheck } from '@concord/telemetry';
 import { closeBaseContext, type BaseContext } from './base-context';
 
 /** A unit of work a service runs: a consumer loop, a listener. Stopped in reverse start order. */
@@ -15,7 +16,12 @@ export interface HostOptions {
   httpPort: number;
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   extraChecks?: ReadinessCheck[];
+  /** Consumers of this node only (a gateway's commits), sampled for lag with the service's deployment-wide ones. */
+  nodeConsumers?: ConsumerDecl[];
 }
+
+/** How often each service samples the lag of the durable consumers it reads. */
+const LAG_SAMPLE_MS = 10_000;
 
 /**
  * Runs a service's workers with its health server, and shuts down in the order that loses
@@ -46,12 +52,27 @@ export class ServiceHost {
       ],
       ...(this.opts.metricsHandler ? { metricsHandler: this.opts.metricsHandler } : {}),
     });
-    for (const w of workers) {
+    for (const w of [this.lagSampler(), ...workers]) {
       await w.start();
       this.started.push(w);
       ctx.log.info({ worker: w.name }, 'worker started');
     }
     ctx.log.info({ node: ctx.config.nodeId }, 'service started');
+  }
+
+  /** The pending counts of the consumers this service reads (concord_consumer_pending). */
+  private lagSampler(): Worker {
+    const { bus, service, log } = this.ctx;
+    const decls = [...consumerDecls(bus.names).filter((d) => d.service === service), ...(this.opts.nodeConsumers ?? [])];
+    return consumerLagSampler({
+      consumers: decls.map((d) => ({ stream: bus.names.stream(d.stream), durable: d.config.durable_name })),
+      read: async (c) => {
+        const info = await bus.jsm.consumers.info(c.stream, c.durable);
+        return { pending: info.num_pending, ackPending: info.num_ack_pending };
+      },
+      intervalMs: LAG_SAMPLE_MS,
+      onError: (c, err) => log.warn({ consumer: c.durable, err: err.message }, 'consumer lag not sampled'),
+    });
   }
 
   /** Idempotent. */

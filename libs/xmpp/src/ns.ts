@@ -14,6 +14,8 @@ export const NS = {
   bind: 'urn:ietf:params:xml:ns:xmpp-bind',
   session: 'urn:ietf:params:xml:ns:xmpp-session',
   roster: 'jabber:iq:roster',
+  // XEP-0237 roster versioning (stream feature)
+  rosterVer: 'urn:xmpp:features:rosterver',
   xml: 'http://www.w3.org/XML/1998/namespace',
   // RFC 7395
   framing: 'urn:ietf:params:xml:ns:xmpp-framing',
@@ -43,6 +45,12 @@ export const NS = {
   markers: 'urn:xmpp:chat-markers:0',
   chatStates: 'http://jabber.org/protocol/chatstates',
   push: 'urn:xmpp:push:0',
+  // XEP-0357 §7: the notification's summary form, and the FORM_TYPE of its publish-options
+  pushSummary: 'urn:xmpp:push:summary',
+  pubsubPublishOptions: 'http://jabber.org/protocol/pubsub#publish-options',
+  // XEP-0372 references (mentions)
+  reference: 'urn:xmpp:reference:0',
+  retract: 'urn:xmpp:message-retract:1',
   version: 'jabber:iq:version',
   // Concord's own extensions (protocol notes: docs/protocol.md)
   concord: 'urn:concord:mr2:0',

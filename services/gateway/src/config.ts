@@ -32,6 +32,7 @@ export const gatewaySpec = mergeSpecs(commonSpec, {
   authFailureWindow: { env: 'CONCORD_GATEWAY_AUTH_FAILURE_WINDOW', type: 'duration', default: 300_000, minMs: 1_000, doc: 'Window of the authentication failure limits' },
   smResumeTimeout: { env: 'CONCORD_GATEWAY_SM_RESUME_TIMEOUT', type: 'duration', default: 300_000, minMs: 1_000, doc: 'How long a broken stream can be resumed (XEP-0198)' },
   smMaxQueue: { env: 'CONCORD_GATEWAY_SM_MAX_QUEUE', type: 'int', default: 1_000, min: 10, doc: 'Unacknowledged outbound stanzas kept per stream; beyond it the stream is closed' },
+  catchupMax: { env: 'CONCORD_GATEWAY_CATCHUP_MAX', type: 'int', default: 1_000, min: 1, max: 100_000, doc: 'Most messages a Bind2 catch-up sends inline (the newest ones, marked incomplete when there are more); a client asks for up to this many, 250 when it names no max' },
   ackHoldMax: { env: 'CONCORD_GATEWAY_ACK_HOLD_MAX', type: 'duration', default: 15_000, minMs: 100, doc: 'Longest an <r/> answer waits for pending stanzas to be archived before answering with what is done' },
   registration: { env: 'CONCORD_GATEWAY_REGISTRATION', type: 'bool', default: false, doc: 'Allow XEP-0077 in-band registration of new accounts' },
   admins: { env: 'CONCORD_ADMINS', type: 'list', default: [], doc: 'Bare JIDs allowed to run XEP-0133 admin commands' },

@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config';
 import type { LocalSessionTable, RegistryWriter } from './session/session-table';
 import type { InboundSink } from './session/connection-deps';
 import type { SmStore } from './sm/sm-store';
+import type { LegacyMarkStore } from './session/legacy-marks';
 
 /** Every dependency of the gateway; tests pass overrides instead of patching modules. */
 export interface GatewayContext extends BaseContext<GatewayConfig> {
@@ -17,4 +18,6 @@ export interface GatewayContext extends BaseContext<GatewayConfig> {
   sessions: LocalSessionTable;
   inbound: InboundSink;
   smStore: SmStore;
+  /** What legacy sessions last received, for their replay at the next login. */
+  legacyMarks: LegacyMarkStore;
 }

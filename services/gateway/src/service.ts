@@ -15,9 +15,12 @@ import { listenDirectTls, listenTcp, type Listener, type ListenOptions } from '.
 import { listenWebSocket } from './listeners/websocket';
 import { inboundPublisher } from './producers/inbound';
 import { archiveQuerier, type ArchiveQuerier } from './producers/archive-query';
+import { rosterQuerier, type RosterQuerier } from './producers/roster-query';
+import { pushSettingsClient, type PushSettingsClient } from './producers/push-settings';
 import { heartbeatWorker, registryWriter } from './registry/registry-worker';
 import { Connection } from './session/connection';
 import { LocalSessionTable } from './session/session-table';
+import { LegacyMarkStore } from './session/legacy-marks';
 import { SmStore } from './sm/sm-store';
 import { gatewayMetrics, type GatewayMetrics } from './metrics';
 import { loadTlsMaterial } from './tls/certificate';
@@ -39,11 +42,18 @@ export class GatewayService {
 
   private readonly metrics: GatewayMetrics;
   private readonly archive: ArchiveQuerier;
+  private readonly roster: RosterQuerier;
+  private readonly push: PushSettingsClient;
 
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
     this.metrics = gatewayMetrics(() => ctx.sessions.size);
     this.archive = archiveQuerier(ctx.bus, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth });
-    this.host = new ServiceHost(ctx, { httpPort: ctx.config.httpPort, ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}) });
+    this.roster = rosterQuerier(ctx.bus, ctx.config.nodeId, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth });
+    this.push = pushSettingsClient(ctx.bus, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth }, ctx.log);
+    this.host = new ServiceHost(ctx, {
+      httpPort: ctx.config.httpPort, nodeConsumers: gatewayConsumerDecls(ctx.bus.names, ctx.config.nodeId),
+      ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}),
+    });
   }
 
   static async create(config: GatewayConfig, opts: GatewayOptions = {}): Promise<GatewayService> {
@@ -64,6 +74,7 @@ export class GatewayService {
       sessions: o.sessions ?? new LocalSessionTable(registry, base.log),
       inbound: o.inbound ?? inboundPublisher(base.bus, config.nodeId),
       smStore: o.smStore ?? new SmStore(await base.bus.kv('smState')),
+      legacyMarks: o.legacyMarks ?? new LegacyMarkStore(await base.bus.kv('legacyMarks'), base.log),
     };
     await ctx.bus.ensureConsumers(gatewayConsumerDecls(ctx.bus.names, config.nodeId));
     return new GatewayService(ctx, opts);
@@ -83,9 +94,12 @@ export class GatewayService {
     const limits = { maxStanzaBytes: c.maxStanzaBytes, maxDepth: c.maxDepth };
     const workers: Worker[] = [
       commitsWorker(ctx.bus, c.nodeId, ctx.sessions, c.domain, ctx.log),
-      deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log),
+      deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log, this.metrics),
       heartbeatWorker(ctx.registry, () => ctx.sessions.all(),
         (s) => ctx.sessions.byStreamId(s.streamId) === s, Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
+      this.push.worker,
+      // Stopped after the listeners: the marks of the sessions they ended are written first.
+      { name: 'legacy-marks', start: async () => undefined, stop: () => ctx.legacyMarks.idle() },
       this.listenersWorker(limits),
     ];
     await this.host.start(workers);
@@ -145,8 +159,11 @@ export class GatewayService {
       registrationThrottle: this.registrationThrottle,
       sessions: this.ctx.sessions,
       smStore: this.ctx.smStore,
+      legacyMarks: this.ctx.legacyMarks,
       inbound: this.ctx.inbound,
       archive: this.archive,
+      roster: this.roster,
+      push: this.push,
       serverFeatures: c.registration ? [NS.register] : [],
       metrics: this.metrics,
       // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.

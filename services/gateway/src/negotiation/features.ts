@@ -31,6 +31,8 @@ export function streamFeatures(s: FeatureState): Element {
         el('bind', { xmlns: NS.bind2 }, el('inline', {}, ...BIND2_INLINE.map((v) => el('feature', { var: v })))),
         el('sm', { xmlns: NS.sm }))));
     if (s.registration) features.append(el('register', { xmlns: NS.registerFeature }));
+    // XEP-0237, also here for SASL2 clients, which see no features after authenticating.
+    features.append(el('ver', { xmlns: NS.rosterVer }));
     return features;
   }
   features.append(
@@ -38,6 +40,7 @@ export function streamFeatures(s: FeatureState): Element {
     el('session', { xmlns: NS.session }, el('optional')),
     el('sm', { xmlns: NS.sm }),
     el('csi', { xmlns: NS.csi }),
+    el('ver', { xmlns: NS.rosterVer }),
   );
   return features;
 }

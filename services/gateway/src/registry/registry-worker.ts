@@ -11,8 +11,8 @@ import type { RegistryWriter } from '../session/session-table';
 export function registryWriter(registry: SessionRegistry, node: string): RegistryWriter {
   return {
     up: (s: BoundSession) => registry.put({
-      fullJid: s.jid.toString(), gatewayNode: node, imNg: s.info.imNg, csiInactive: s.info.csiInactive, pushEnabled: false, carbons: false,
-      clientId: s.info.clientId, boundAtMs: Date.now(), presencePriority: 0, available: false,
+      fullJid: s.jid.toString(), gatewayNode: node, imNg: s.info.imNg, csiInactive: s.info.csiInactive, pushEnabled: s.info.pushEnabled, carbons: s.info.carbons,
+      clientId: s.info.clientId, boundAtMs: Date.now(), presencePriority: 0, available: false, detached: s.info.detached,
     }),
     down: (s: BoundSession) => registry.remove(s.jid.toString()),
   };

@@ -8,6 +8,9 @@ import type { StreamManagement } from '../sm/stream-management';
 import type { SmStore } from '../sm/sm-store';
 import type { GatewayMetrics } from '../metrics';
 import type { ArchiveQuerier } from '../producers/archive-query';
+import type { RosterQuerier } from '../producers/roster-query';
+import type { PushSettingsClient } from '../producers/push-settings';
+import type { LegacyMarkStore } from './legacy-marks';
 
 /** Accepted stanzas leave the gateway through this; resolves when JetStream has stored it. */
 export interface InboundSink {
@@ -19,8 +22,9 @@ export interface BoundSession {
   readonly streamId: string;
   readonly jid: Jid;
   /** What the session registry records about it. */
-  readonly info: { imNg: boolean; clientId: string; csiInactive: boolean };
-  deliver(stanza: Element): void;
+  readonly info: { imNg: boolean; clientId: string; csiInactive: boolean; pushEnabled: boolean; detached: boolean; carbons: boolean };
+  /** `urgent` (default true) stanzas go out even while the client is CSI-inactive (DESIGN §3.2). */
+  deliver(stanza: Element, opts?: { urgent?: boolean }): void;
   /** The router reported the final outcome of inbound stanza `counter`. */
   outcome(counter: number, notice?: Element): void;
   /** Ends the session with a stream error (e.g. conflict). */
@@ -35,6 +39,8 @@ export interface Hibernated {
   jid: Jid;
   clientId: string;
   imNg: boolean;
+  /** XEP-0280 carbons stay enabled on a resumed stream. */
+  carbons: boolean;
 }
 
 /** Bound sessions of this gateway node. */
@@ -61,6 +67,10 @@ export interface ConnectionDeps {
   smStore: SmStore;
   inbound: InboundSink;
   archive: ArchiveQuerier;
+  roster: RosterQuerier;
+  push: PushSettingsClient;
+  /** What legacy sessions last received (their replay at the next login, DESIGN §3.5). */
+  legacyMarks: LegacyMarkStore;
   serverFeatures: readonly string[];
   metrics: GatewayMetrics;
   /** Monotonic source of unique stream ids on this node. */

@@ -2,16 +2,25 @@ import { JidError, normalizeResourcepart, tryParseJid, type Jid } from '@concord
 import { el, parseElement, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
 import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { secondsSince, startTimer } from '@concord/telemetry';
 import { TokenBucket } from '../limits/token-bucket';
+import { stanzaIdAttributes } from '../metrics';
 import { AuthExchange } from '../negotiation/auth';
 import { SaslFlow, type Sasl2Request } from '../negotiation/sasl-flow';
-import { archiveIdFor, runCatchup } from './catchup';
+import { runCatchup } from './catchup';
+import { LegacyMarkTracker, deliveredArchiveId, isLegacyBound } from './legacy-marks';
+import { isInitialPresence, legacyReplay } from './legacy-replay';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
 import { StreamManagement } from '../sm/stream-management';
 import { isOwnArchiveRequest } from '../producers/archive-query';
+import { isPushSettingsRequest } from '../producers/push-settings';
+import { isRosterRequest } from '../producers/roster-query';
+import { CsiGate } from '../csi/csi-gate';
+import { SessionPresence } from '../presence/session-presence';
 import { handleAdmin, isAdminRequest, type AdminContext } from '../stanzas/admin-commands';
+import { carbonsRequest, type CarbonsRequest } from '../stanzas/carbons';
 import { classifyInbound } from '../stanzas/inbound';
 import { answerOwnAccountDiscoInfo, isOwnAccountDiscoInfo } from '../stanzas/local-iq';
 import type { Transport } from '../transport/transport';
@@ -36,14 +45,26 @@ export class Connection implements BoundSession {
   private clientId = '';
   private imNg = false;
   private sm: StreamManagement | undefined;
-  private csiInactive = false;
+  /** XEP-0352: non-urgent stanzas wait while the client says it is inactive. */
+  private readonly csi = new CsiGate({ write: (s) => this.write(s), changed: () => void this.deps.sessions.bind(this) });
+  private readonly presence = new SessionPresence();
   private closing = false;
+  /** The connection is gone and the stream hibernates for resumption: push wakes the device. */
+  private detached = false;
+  /** The device has an enabled XEP-0357 registration, as the push service last said. */
+  pushEnabled = false;
+  /** XEP-0280: the session asked for carbon copies (the router sends them to legacy sessions). */
+  private carbons = false;
+  /** An RFC 6120 session's record of what it received, for its replay (DESIGN §3.5). */
+  private legacy: LegacyMarkTracker | undefined;
   /** The session is over for good (not hibernating for resumption). */
   private ended = false;
   private seq = 0;
   private readonly smCounterOf = new Map<number, number>();
   /** Open span of each inbound stanza until its outcome is final. */
   private readonly spans = new Map<number, Span>();
+  /** When each inbound stanza was accepted, for the ack latency histogram. */
+  private readonly acceptedAt = new Map<number, { stanza: string; at: bigint }>();
   private publishChain: Promise<void> = Promise.resolve();
   private readonly sasl: SaslFlow;
   /** Live stanzas held during a Bind2 catch-up. */
@@ -92,7 +113,7 @@ export class Connection implements BoundSession {
   }
 
   get info() {
-    return { imNg: this.imNg, clientId: this.clientId, csiInactive: this.csiInactive };
+    return { imNg: this.imNg, clientId: this.clientId, csiInactive: this.csi.inactive, pushEnabled: this.pushEnabled, detached: this.detached, carbons: this.carbons };
   }
 
   private get log() {
@@ -140,6 +161,7 @@ export class Connection implements BoundSession {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.legacy?.closedCleanly();
     this.endSession();
     this.transport.closeStream();
   }
@@ -155,8 +177,10 @@ export class Connection implements BoundSession {
     clearTimeout(this.idleTimer);
     this.closing = true;
     if (this.bound && this.sm?.resumable && !this.ended) {
+      this.detached = true;
+      this.csi.flush();
       const smId = this.sm.id;
-      this.deps.sessions.hibernate(smId, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg }, this, this.deps.config.smResumeTimeout,
+      this.deps.sessions.hibernate(smId, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg, carbons: this.carbons }, this, this.deps.config.smResumeTimeout,
         () => void this.deps.smStore.forget(smId));
       void this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
       return;
@@ -169,23 +193,28 @@ export class Connection implements BoundSession {
     if (!this.sm?.resumable || !this.bound) return;
     const snap = this.sm.snapshot();
     await this.deps.smStore.save(this.sm.id, {
-      fullJid: this.bound.toString(), clientId: this.clientId, imNg: this.imNg, ...snap, savedAtMs: Date.now(),
+      fullJid: this.bound.toString(), clientId: this.clientId, imNg: this.imNg, carbons: this.carbons, ...snap, savedAtMs: Date.now(),
     });
   }
 
   async suspend(): Promise<void> {
+    this.csi.flush();
     await this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
-    this.endSession();
+    // A stream saved for resumption may go on elsewhere: if it never does, the presence service finds it gone.
+    this.endSession(!this.sm?.resumable);
     this.fail('system-shutdown', 'the server is restarting; resume the stream or reconnect');
   }
 
-  private endSession(): void {
+  private endSession(announce = true): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
     for (const span of this.spans.values()) span.end();
     this.spans.clear();
+    this.acceptedAt.clear();
     this.sm?.dispose();
+    const end = announce && this.bound ? this.presence.endOf(this.bound) : undefined;
+    if (end) this.publishChain = this.publishChain.then(() => this.publish(end, 0));
     if (this.bound) this.deps.sessions.unbind(this);
   }
 
@@ -198,10 +227,7 @@ export class Connection implements BoundSession {
     if (!this.account) return this.preAuth(e, ns);
     if (!this.bound) return this.preBind(e, ns);
     if (ns === NS.sm) return this.smElement(e);
-    if (ns === NS.csi && (e.name === 'active' || e.name === 'inactive')) {
-      this.csiInactive = e.name === 'inactive';
-      return;
-    }
+    if (ns === NS.csi && (e.name === 'active' || e.name === 'inactive')) return this.csi.nonza(e.name);
     this.stanza(e);
   }
 
@@ -303,13 +329,14 @@ export class Connection implements BoundSession {
       return this.transport.send(success);
     }
     this.clientId = req.userAgentId ?? '';
-    const b = readBind2(req.bind);
+    const b = readBind2(req.bind, this.deps.config.catchupMax);
     const bound = el('bound', { xmlns: NS.bind2 });
     // Live deliveries are held from the moment the session is registered until the catch-up is out.
     if (b.catchup) this.liveBuffer = [];
-    const registered = this.bindSession(bind2Resource(account, b.tag, req.userAgentId));
+    // Before binding: the registry record written at bind must already say 2.0 (the router reads it).
     this.imNg = b.imNg;
-    this.csiInactive = b.inactive;
+    const registered = this.bindSession(bind2Resource(account, b.tag, req.userAgentId));
+    this.csi.initial(b.inactive);
     if (b.enableSm) bound.append(this.enableSm(b.smResume));
     success.append(el('authorization-identifier', {}, this.jid.toString()));
     if (resumed) success.append(resumed.element);
@@ -323,13 +350,43 @@ export class Connection implements BoundSession {
     for (const r of catchup.results) this.write(r);
     this.write(el('message', { to: this.jid.toString(), from: this.jid.bare().toString() },
       el('caught-up', { xmlns: NS.concord, 'last-id': catchup.lastId, complete: String(catchup.complete) })));
+    this.releaseLive(catchup.ids);
+  }
+
+  /** After a catch-up or a replay: the live stanzas held meanwhile go out, late copies of `replayed` do not. */
+  private releaseLive(replayed: Set<string>): void {
     const held = this.liveBuffer ?? [];
     this.liveBuffer = undefined;
-    // A message in the catch-up may also be in flight as a live delivery that arrives later:
+    // A replayed message may also be in flight as a live delivery that arrives later:
     // remember the replayed IDs for a while and drop such late copies.
-    this.replayed = catchup.ids;
+    this.replayed = replayed;
     setTimeout(() => (this.replayed = undefined), REPLAYED_MEMORY_MS).unref();
     for (const live of held) this.deliver(live);
+  }
+
+  /** A legacy session's initial presence: what arrived while it was away, with the live flow held meanwhile. */
+  private replayMissed(legacy: LegacyMarkTracker): void {
+    this.liveBuffer = [];
+    void legacyReplay(this.deps.archive, this.jid, legacy, { max: this.deps.config.catchupMax, carbons: this.carbons }).then((r) => {
+      for (const s of r.stanzas) this.write(s);
+      this.releaseLive(r.ids);
+    }, (err: Error) => {
+      this.log.warn({ err: err.message, stream: this.streamId }, 'legacy replay failed');
+      this.releaseLive(new Set());
+    });
+  }
+
+  /** XEP-0280 enable/disable, answered once the session registry says so (the router reads it there). */
+  private setCarbons(iq: Element, request: CarbonsRequest, seq: number): void {
+    if ('error' in request) {
+      this.deliver(request.error);
+      return this.outcome(seq);
+    }
+    this.carbons = request.enable;
+    void this.deps.sessions.bind(this).then(() => {
+      this.deliver(el('iq', { type: 'result', id: iq.attrs['id'] }));
+      this.outcome(seq);
+    });
   }
 
   // ---- binding ---------------------------------------------------------------------------------
@@ -362,6 +419,8 @@ export class Connection implements BoundSession {
     }
     this.clientId = resource;
     this.bindSession(resource);
+    // A resource the client chose can come back: remember what it receives (DESIGN §3.5).
+    if (requested) this.legacy = LegacyMarkTracker.newStream(this.deps.legacyMarks, this.jid);
     this.transport.send(el('iq', { type: 'result', id: iq.attrs['id'] }, el('bind', { xmlns: NS.bind }, el('jid', {}, this.jid.toString()))));
   }
 
@@ -369,6 +428,7 @@ export class Connection implements BoundSession {
     this.bound = this.account!.withResource(resource);
     clearTimeout(this.preAuthTimer);
     const registered = this.deps.sessions.bind(this);
+    void this.deps.push.login(this);
     this.idleBytes = this.transport.bytesIn;
     this.armIdle(this.deps.config.idleTimeout);
     this.log.info({ jid: this.bound.toString(), stream: this.streamId, transport: this.transport.kind }, 'session bound');
@@ -431,6 +491,7 @@ export class Connection implements BoundSession {
         this.transport.send(el('handled-count-too-high', { xmlns: NS.sm, h: e.attrs['h'] ?? '' }));
         return this.fail('undefined-condition', 'acknowledged more stanzas than were sent');
       }
+      this.legacy?.acked(this.sm);
       return;
     }
     if (e.name === 'resume') return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
@@ -454,7 +515,7 @@ export class Connection implements BoundSession {
       const jid = tryParseJid(saved.fullJid)!;
       const unacked = saved.unacked.map((x) => parseElement(x, { maxStanzaBytes: this.deps.config.maxStanzaBytes, maxDepth: this.deps.config.maxDepth }, NS.client));
       const sm = StreamManagement.restore(previd, { inboundHandled: saved.inboundHandled, outboundSent: saved.outboundSent, outboundAcked: saved.outboundAcked, unacked }, this.smOptions(), this.smCallbacks());
-      state = { sm, jid, clientId: saved.clientId, imNg: saved.imNg };
+      state = { sm, jid, clientId: saved.clientId, imNg: saved.imNg, carbons: saved.carbons };
     }
     if (!state) return notFound;
     const resend = state.sm.resendAfter(h);
@@ -464,6 +525,8 @@ export class Connection implements BoundSession {
     this.bound = state.jid;
     this.clientId = state.clientId;
     this.imNg = state.imNg;
+    this.carbons = state.carbons;
+    if (isLegacyBound(state.jid, state.clientId, state.imNg)) this.legacy = LegacyMarkTracker.resumedStream(this.deps.legacyMarks, state.jid, state.sm);
     clearTimeout(this.preAuthTimer);
     this.deps.sessions.bind(this);
     this.log.info({ jid: this.bound.toString(), stream: this.streamId, from: local ? 'this gateway' : 'saved state' }, 'stream resumed');
@@ -480,12 +543,13 @@ export class Connection implements BoundSession {
     const seq = ++this.seq;
     const span = tracer.startSpan(`xmpp inbound ${e.name}`, {
       kind: SpanKind.SERVER,
-      attributes: { 'xmpp.stanza': e.name, 'xmpp.type': e.attrs['type'] ?? '', 'xmpp.stream': this.streamId, 'xmpp.session': this.jid.toString(), 'xmpp.seq': seq },
+      attributes: { 'xmpp.stanza': e.name, 'xmpp.type': e.attrs['type'] ?? '', 'xmpp.stream': this.streamId, 'xmpp.session': this.jid.toString(), 'xmpp.seq': seq, ...stanzaIdAttributes(e) },
     });
     this.spans.set(seq, span);
+    this.acceptedAt.set(seq, { stanza: e.name, at: startTimer() });
     if (this.sm) this.smCounterOf.set(seq, this.sm.inbound());
     if (e.name === 'iq' && e.attrs['id'] && isOwnAccountDiscoInfo(e, this.jid.bare().toString())) {
-      const reply = answerOwnAccountDiscoInfo(e);
+      const reply = answerOwnAccountDiscoInfo(e, this.deps.push.available ? [NS.push] : []);
       reply.attrs['to'] = this.jid.toString();
       this.deliver(reply);
       return this.outcome(seq);
@@ -499,6 +563,10 @@ export class Connection implements BoundSession {
       });
       return;
     }
+    if (e.name === 'iq' && e.attrs['id'] && isPushSettingsRequest(e, this.jid.bare().toString())) return void this.deps.push.forward(this, e).then(() => this.outcome(seq));
+    if (e.name === 'iq' && e.attrs['id'] && isRosterRequest(e, this.jid.bare().toString())) return this.askRoster(e, seq);
+    const carbons = carbonsRequest(e, { domain: this.deps.config.domain, account: this.jid.bare().toString() });
+    if (carbons) return this.setCarbons(e, carbons, seq);
     if (e.name === 'iq' && isAdminRequest(e, this.deps.config.domain)) {
       void handleAdmin(e, this.jid.toString(), this.adminContext()).then((reply) => {
         this.deliver(reply);
@@ -528,11 +596,24 @@ export class Connection implements BoundSession {
         if (verdict.reply) this.deliver(verdict.reply);
         return this.outcome(seq);
       case 'route': {
+        if (verdict.stanza.name === 'presence') this.presence.used();
+        if (this.legacy && isInitialPresence(verdict.stanza) && this.legacy.claimReplay()) this.replayMissed(this.legacy);
         // The publish runs inside the stanza's span, so the router's and archive's work joins its trace.
         const ctx = trace.setSpan(otContext.active(), span);
         this.publishChain = this.publishChain.then(() => otContext.with(ctx, () => this.publish(verdict.stanza, seq)));
       }
     }
+  }
+
+  /** Roster IQs are answered by the presence service (RFC 6121 §2); the session then gets roster pushes. */
+  private askRoster(e: Element, seq: number): void {
+    this.presence.used();
+    const iq = e.clone();
+    iq.attrs['from'] = this.jid.toString();
+    void this.deps.roster.query({ account: this.jid.bare().toString(), fullJid: this.jid.toString(), streamId: this.streamId }, iq).then((stanzas) => {
+      for (const s of stanzas) this.deliver(s);
+      this.outcome(seq);
+    });
   }
 
   private async publish(stanza: Element, seq: number): Promise<void> {
@@ -554,29 +635,42 @@ export class Connection implements BoundSession {
 
   outcome(seq: number, notice?: Element): void {
     if (notice) this.deliver(notice);
+    const counter = this.smCounterOf.get(seq);
+    if (counter !== undefined) {
+      this.smCounterOf.delete(seq);
+      this.sm?.finalize(counter);
+    }
     const span = this.spans.get(seq);
     if (span) {
       this.spans.delete(seq);
       if (notice) span.setStatus({ code: SpanStatusCode.ERROR, message: 'archive failed' });
+      // The client's ack: the Stream Management count of handled stanzas now covers this one (if contiguous).
+      if (this.sm && counter !== undefined) span.addEvent('xmpp sm handled', { 'xmpp.sm.h': this.sm.inboundHandled });
       span.end();
     }
-    const counter = this.smCounterOf.get(seq);
-    if (counter === undefined) return;
-    this.smCounterOf.delete(seq);
-    this.sm?.finalize(counter);
+    const accepted = this.acceptedAt.get(seq);
+    if (accepted) {
+      this.acceptedAt.delete(seq);
+      this.deps.metrics.ackDuration.record(secondsSince(accepted.at), { stanza: accepted.stanza });
+    }
   }
 
-  /** Stanzas for the session; held while a catch-up is being sent (it is joined without gap or duplicate). */
-  deliver(stanza: Element): void {
+  /**
+   * Stanzas for the session; held while a catch-up is being sent (it is joined without gap or
+   * duplicate), and, when not `urgent`, while the client is CSI-inactive. The server's own
+   * answers are urgent.
+   */
+  deliver(stanza: Element, opts: { urgent?: boolean } = {}): void {
     if (this.liveBuffer) {
       this.liveBuffer.push(stanza);
       return;
     }
     if (this.replayed) {
-      const id = archiveIdFor(stanza, this.jid.bare().toString());
+      const id = deliveredArchiveId(stanza, this.jid.bare().toString());
       if (id !== undefined && this.replayed.delete(id)) return;
     }
-    this.write(stanza);
+    this.legacy?.handed(stanza);
+    this.csi.deliver(stanza, opts.urgent ?? true);
   }
 
   /** Every stanza to the client goes through here, so that Stream Management counts it. */
@@ -592,6 +686,7 @@ export class Connection implements BoundSession {
     }
     if (this.closing) return;
     this.transport.send(stanza);
+    this.legacy?.written(stanza, this.sm);
     this.deps.metrics.stanzasOut.add(1);
   }
 }

@@ -79,6 +79,8 @@ export class LocalSessionTable implements SessionTable {
     }, timeoutMs);
     timer.unref();
     this.hibernated.set(smId, { state, session, timer });
+    // The record now says detached: push wakes the device while its stream waits.
+    this.registry.up(session).catch((err: Error) => this.log.warn({ err: err.message }, 'session registry write failed'));
   }
 
   takeHibernated(smId: string, account: string): { state: Hibernated; session: BoundSession } | undefined {

@@ -1,6 +1,7 @@
 import { tryParseJid, type Jid } from '@concord/jid';
 import type { Element } from '@concord/xml';
 import { NS, errorReply, type StreamErrorCondition } from '@concord/xmpp';
+import { refuseClientCarbons } from './carbons';
 import { answerServerIq, isForServer, type LocalIqContext } from './local-iq';
 
 /** What the connection does with one stanza from a bound client. */
@@ -28,7 +29,8 @@ export interface InboundContext extends LocalIqContext {
  * Validates and stamps one stanza from a bound client (RFC 6120 §8): `from` is always the
  * session's full JID (a client may only name its own JID), `to` must be a valid JID, stanza-ids
  * that claim to come from this server or the client's account are removed (XEP-0359 §3.1),
- * and IQs to the server are answered here.
+ * carbon wrappers are refused (XEP-0280 §11: only the server makes carbons), and IQs to the
+ * server are answered here.
  */
 export function classifyInbound(stanza: Element, ctx: InboundContext): InboundVerdict {
   if (stanza.attrs['xmlns'] !== NS.client || !(stanza.name in STANZA_TYPES)) {
@@ -52,6 +54,8 @@ export function classifyInbound(stanza: Element, ctx: InboundContext): InboundVe
     out.attrs['to'] = to.toString();
   }
   stripOwnStanzaIds(out, ctx);
+  const forged = out.name === 'message' ? refuseClientCarbons(out, ctx.domain) : undefined;
+  if (forged) return { kind: 'bounce', reply: forged, reason: 'carbon copy from a client' };
   if (out.name === 'iq') return classifyIq(out, ctx);
   return { kind: 'route', stanza: out, reason: out.name };
 }

@@ -13,7 +13,7 @@ const result = (iq: Element, ...children: Element[]) =>
   el('iq', { type: 'result', id: iq.attrs['id'], from: iq.attrs['to'], to: iq.attrs['from'] }, ...children);
 
 /** Features every Concord gateway supports, whatever the configuration. */
-export const BASE_SERVER_FEATURES: readonly string[] = [NS.discoInfo, NS.discoItems, NS.ping, NS.sm, NS.csi, NS.sasl2, NS.bind2, NS.commands];
+export const BASE_SERVER_FEATURES: readonly string[] = [NS.discoInfo, NS.discoItems, NS.ping, NS.sm, NS.csi, NS.sasl2, NS.bind2, NS.commands, NS.roster, NS.carbons];
 
 /**
  * IQs the gateway answers itself, keyed by `type namespace` of their payload (RFC 6120 §8.2.3:
@@ -56,8 +56,9 @@ export function isOwnAccountDiscoInfo(iq: Element, account: string): boolean {
   return iq.attrs['type'] === 'get' && iq.attrs['to'] === account && iq.getChild('query', NS.discoInfo) !== undefined && !iq.getChild('query', NS.discoInfo)!.attrs['node'];
 }
 
-export function answerOwnAccountDiscoInfo(iq: Element): Element {
+/** `extra`: features that depend on other services, e.g. urn:xmpp:push:0 while push works (XEP-0357 §5). */
+export function answerOwnAccountDiscoInfo(iq: Element, extra: readonly string[] = []): Element {
   return result(iq, el('query', { xmlns: NS.discoInfo },
     el('identity', { category: 'account', type: 'registered' }),
-    ...ACCOUNT_FEATURES.map((v) => el('feature', { var: v }))));
+    ...[...ACCOUNT_FEATURES, ...extra].map((v) => el('feature', { var: v }))));
 }

@@ -2,16 +2,21 @@ import { partitionOf, publishEvent } from '@concord/bus';
 import { HistoryEventType } from '@concord/events';
 import { parseJid, type Jid } from '@concord/jid';
 import { concord } from '@concord/proto';
+import { annotateActiveSpan, countOnActiveSpan } from '@concord/telemetry';
 import { el, serialize, type Element } from '@concord/xml';
 import { errorReply, NS, predictedArchiveId } from '@concord/xmpp';
+import { DecisionAttr, traceDecision } from '../metrics';
 import { deliver } from '../producers/deliveries';
+import { publishPush } from '../producers/push';
 import { decide, type Decision } from '../rules';
+import { sendCarbons } from './carbons';
 import type { InboundStanza, Outcome, RouteContext } from './route-context';
 
 /** Sends one stanza to a set of sessions (full JIDs with their gateway nodes). */
 function fanOut(ctx: RouteContext, sessions: { fullJid: string; gatewayNode: string }[], stanza: Element, urgent: boolean): void {
   const byNode = new Map<string, string[]>();
   for (const s of sessions) byNode.set(s.gatewayNode, [...(byNode.get(s.gatewayNode) ?? []), s.fullJid]);
+  countOnActiveSpan(DecisionAttr.recipients, sessions.length);
   for (const [node, jids] of byNode) deliver(ctx.bus, node, jids, stanza, { urgent });
 }
 
@@ -19,6 +24,17 @@ function withStanzaId(stanza: Element, by: string, id: string): Element {
   const copy = stanza.clone();
   copy.append(el('stanza-id', { xmlns: NS.sid, by, id }));
   return copy;
+}
+
+/** Longest a re-send waits for its first copy to be archived before the event is retried. */
+const RESEND_WAIT_MS = 10_000;
+
+async function archivedSoon(ctx: RouteContext, account: string, archiveId: string): Promise<void> {
+  const deadline = Date.now() + RESEND_WAIT_MS;
+  for (let wait = 10; !await ctx.archive.byId(account, archiveId); wait = Math.min(250, wait * 2)) {
+    if (Date.now() > deadline) throw new Error(`the first copy of ${archiveId} is not archived yet`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** XEP-0359 origin-id, else the stanza's id: the client's name for its message (DESIGN §7). */
@@ -34,6 +50,10 @@ function originIdOf(stanza: Element, fallback: string): string {
  */
 export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, stanza: Element): Promise<Outcome> {
   const d: Decision = decide(stanza, { imNg: inbound.imNg });
+  return traceDecision(d, inbound, () => applyDecision(ctx, inbound, stanza, d));
+}
+
+async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: Element, d: Decision): Promise<Outcome> {
   const sender = parseJid(inbound.from);
   const senderAccount = sender.bare();
   const to: Jid = d.facts.to ?? senderAccount;
@@ -49,10 +69,12 @@ export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, st
     return 'routed';
   }
   if (d.persistence === 'ephemeral-all' || d.persistence === 'not-message') {
-    let sessions = await ctx.registry.ofAccount(to.bare().toString());
+    let sessions = await ctx.sessions.ofAccount(to.bare().toString());
     // An error answering a persistent message reaches the 2.0 sessions (and the addressed one).
     if (d.facts.type === 'error') sessions = sessions.filter((s) => s.imNg || s.fullJid === to.toString());
     fanOut(ctx, sessions, message, urgent);
+    // Not archived, so no archived copy: only legacy sessions that enabled carbons see it (XEP-0280).
+    if (d.reflection === 'carbons-if-enabled' && !to.bare().equals(senderAccount)) await sendCarbons(ctx, d, inbound, message);
     return 'routed';
   }
 
@@ -60,6 +82,7 @@ export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, st
   const account = senderAccount.toString();
   const originId = originIdOf(message, inbound.id);
   const senderId = predictedArchiveId(account, inbound.clientId, originId);
+  annotateActiveSpan({ [DecisionAttr.originId]: originId, [DecisionAttr.archiveId]: senderId });
   // A re-send of a message already archived (same client, same origin-id, any stream) is the
   // same message: not archived or delivered again, only acked again (DESIGN §3.3).
   if (await ctx.archive.byId(account, senderId)) return 'already-archived';
@@ -67,27 +90,36 @@ export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, st
   const recipientId = predictedArchiveId(recipient, `${account}\n${inbound.clientId}`, originId);
   const senderCopy = withStanzaId(message, account, senderId);
   const recipientCopy = withStanzaId(message, recipient, recipientId);
-  const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean) =>
+  const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, dependsOnPosition = 0) =>
     publishEvent(ctx.bus.js, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
       concord.events.v1.HistoryEvent.fromPartial({
         owner, archiveId, with: outgoing ? recipient : account, outgoing, xml: serialize(copy), originId,
-        inboundId: inbound.id, timestampMs: inbound.receivedAtMs,
+        inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition,
         ...(reply ? { replyGatewayNode: inbound.gatewayNode, replyStreamId: inbound.streamId, replyStreamSeq: inbound.streamSeq } : {}),
       }), { msgId: `h:${owner}:${archiveId}`, account: owner });
-  if (recipient !== account) await history(recipient, recipientId, recipientCopy, false, false);
-  await history(account, senderId, senderCopy, true, true);
+  // The sender's copy names the recipient's: its commit (the sender's ack) waits for both rows.
+  const recipientEvent = recipient !== account ? await history(recipient, recipientId, recipientCopy, false, false) : undefined;
+  const senderEvent = await history(account, senderId, senderCopy, true, true, recipientEvent?.seq ?? 0);
+  if (senderEvent.duplicate) {
+    // The same message is already on its way (a re-send racing its first copy, or this stanza
+    // routed again after a restart): the first copy was delivered; ack once it is archived.
+    await archivedSoon(ctx, account, senderId);
+    return 'already-archived';
+  }
 
   if (recipient === account) {
     // A note to self has one archived copy: the account's other sessions get that one.
-    const own = await ctx.registry.ofAccount(account);
+    const own = await ctx.sessions.ofAccount(account);
     fanOut(ctx, own.filter((s) => s.fullJid !== inbound.from), senderCopy, urgent);
     return 'archive-commits';
   }
-  const [recipientSessions, senderSessions] = await Promise.all([ctx.registry.ofAccount(recipient), ctx.registry.ofAccount(account)]);
+  await publishPush(ctx, d, message, recipient, recipientId, inbound);
+  const [recipientSessions, senderSessions] = await Promise.all([ctx.sessions.ofAccount(recipient), ctx.sessions.ofAccount(account)]);
   fanOut(ctx, recipientSessions, recipientCopy, urgent);
   if (d.reflection !== 'none') {
-    // The sender's other 2.0 sessions get the archived copy (legacy carbons are not offered yet).
+    // The sender's other 2.0 sessions get the archived copy, its legacy ones XEP-0280 carbons of it.
     fanOut(ctx, senderSessions.filter((s) => s.imNg && s.fullJid !== inbound.from), senderCopy, false);
+    await sendCarbons(ctx, d, inbound, senderCopy, senderSessions);
   }
   return 'archive-commits';
 }

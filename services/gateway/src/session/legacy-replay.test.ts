@@ -1,0 +1,158 @@
+import type { KV } from '@nats-io/kv';
+import { parseJid } from '@concord/jid';
+import { createLogger } from '@concord/log';
+import { el, parseElement, type Element } from '@concord/xml';
+import { NS } from '@concord/xmpp';
+import type { ArchiveQuerier } from '../producers/archive-query';
+import { StreamManagement } from '../sm/stream-management';
+import { LegacyMarkStore, LegacyMarkTracker, MARK_WINDOW } from './legacy-marks';
+import { legacyReplay } from './legacy-replay';
+
+const ALICE = 'alice@example.com';
+const LAPTOP = parseJid(`${ALICE}/laptop`);
+
+/** alice's archive: each row is the archived copy, with the stanza-id by alice. */
+function row(id: string, from: string, to: string, inner = '<body>x</body>'): { id: string; xml: string } {
+  return { id, xml: `<message xmlns='${NS.client}' from='${from}' to='${to}' type='chat'>${inner}<stanza-id xmlns='${NS.sid}' by='${ALICE}' id='${id}'/></message>` };
+}
+
+/** Answers XEP-0313 the way the archive does: after-id, RSM max and <before/> (the newest page). */
+function fakeArchive(rows: { id: string; xml: string }[]): ArchiveQuerier {
+  return {
+    historyHead: async () => rows.length,
+    async query(_account, fullJid, iq) {
+      if (iq.getChild('metadata', NS.mam)) return [el('iq', { type: 'result' }, el('metadata', { xmlns: NS.mam }))];
+      const q = iq.getChild('query', NS.mam)!;
+      const field = (v: string) => q.getChild('x', NS.dataForms)!.getChildren('field').find((f) => f.attrs['var'] === v)?.getChildText('value');
+      const set = q.getChild('set', NS.rsm)!;
+      const after = field('after-id');
+      const before = set.getChildText('before');
+      let selected = after ? rows.slice(rows.findIndex((r) => r.id === after) + 1) : rows;
+      if (before) selected = selected.slice(0, selected.findIndex((r) => r.id === before));
+      const max = Number(set.getChildText('max'));
+      const page = selected.slice(-max);
+      return [
+        ...page.map((r) => el('message', { to: fullJid }, el('result', { xmlns: NS.mam, queryid: 'catchup', id: r.id },
+          el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: '2025-01-01T00:00:00Z' }), parseElement(r.xml, undefined, NS.client))))),
+        el('iq', { type: 'result' }, el('fin', { xmlns: NS.mam, ...(selected.length <= max ? { complete: 'true' } : {}) })),
+      ];
+    },
+  };
+}
+
+/** The legacy_marks bucket in memory. */
+function fakeKv(): KV & { data: Map<string, Uint8Array> } {
+  const data = new Map<string, Uint8Array>();
+  return {
+    data,
+    get: async (key: string) => (data.has(key) ? { operation: 'PUT', value: data.get(key)!, revision: 1 } : null),
+    put: async (key: string, value: Uint8Array) => (data.set(key, value), 1),
+  } as unknown as KV & { data: Map<string, Uint8Array> };
+}
+
+const bodies = (stanzas: Element[]) => stanzas.map((s) => s.getChildText('body') ?? `carbon:${s.getChild('sent', NS.carbons)?.getChild('forwarded', NS.forward)?.getChild('message', NS.client)?.getChildText('body')}`);
+
+describe('legacy replay', () => {
+  const log = createLogger('test', 'error');
+
+  it('a first login replays nothing and starts from the newest message', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    const archive = fakeArchive([row('a1', 'bob@example.com/d', ALICE), row('a2', 'bob@example.com/d', ALICE)]);
+    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    expect(r.stanzas).toEqual([]);
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['a2']);
+  });
+
+  it('a first login while the archive does not answer leaves no mark (it would replay the whole archive next time)', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    const down: ArchiveQuerier = { historyHead: async () => 0, query: async (_a, _f, iq) => [el('iq', { type: 'error', id: iq.attrs['id'] })] };
+    const r = await legacyReplay(down, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    expect(r.stanzas).toEqual([]);
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toBeUndefined();
+  });
+
+  it('replays what came after the mark: plain with delay and stanza-id, the account\'s own as carbons, nothing twice', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['a1', 'a3']);
+    const rows = [
+      row('a1', 'bob@example.com/d', ALICE, '<body>seen</body>'),
+      row('a2', 'bob@example.com/d', ALICE, '<body>missed while reordered</body>'),
+      row('a3', 'bob@example.com/d', ALICE, '<body>seen too</body>'),
+      row('a4', 'bob@example.com/d', ALICE, '<body>away 1</body>'),
+      row('a5', `${ALICE}/phone`, 'bob@example.com', '<body>from the phone</body>'),
+      row('a6', `${ALICE}/laptop`, 'bob@example.com', '<body>its own</body>'),
+      row('a7', 'bob@example.com/d', ALICE, `<retracted xmlns='${NS.retract}' stamp='2025-01-01T00:00:00Z'/>`),
+      row('a8', 'bob@example.com/d', ALICE, '<body>handed live before the presence</body>'),
+    ];
+    const tracker = LegacyMarkTracker.newStream(store, LAPTOP);
+    tracker.handed(parseElement(rows[7]!.xml, undefined, NS.client));
+    const r = await legacyReplay(fakeArchive(rows), LAPTOP, tracker, { max: 100, carbons: true });
+    expect(bodies(r.stanzas)).toEqual(['missed while reordered', 'away 1', 'carbon:from the phone']);
+    const plain = r.stanzas[0]!;
+    expect(plain.getChild('delay', NS.delay)?.attrs).toMatchObject({ from: 'example.com', stamp: '2025-01-01T00:00:00Z' });
+    expect(plain.getChild('stanza-id', NS.sid)?.attrs['id']).toBe('a2');
+    const carbon = r.stanzas[2]!;
+    expect(carbon.attrs).toMatchObject({ from: ALICE, to: LAPTOP.toString(), type: 'chat' });
+    expect(carbon.getChild('sent', NS.carbons)?.getChild('forwarded', NS.forward)?.getChild('delay', NS.delay)).toBeDefined();
+    // Its own message and the tombstone are left out, and count as received.
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['a1', 'a3', 'a6', 'a7']);
+  });
+
+  it('without carbons, what the account sent from elsewhere is left out', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['a1']);
+    const rows = [row('a1', 'bob@example.com/d', ALICE), row('a2', `${ALICE}/phone`, 'bob@example.com', '<body>sent</body>'), row('a3', 'bob@example.com/d', ALICE, '<body>got</body>')];
+    const r = await legacyReplay(fakeArchive(rows), LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    expect(bodies(r.stanzas)).toEqual(['got']);
+  });
+});
+
+describe('legacy mark tracking', () => {
+  const log = createLogger('test', 'error');
+  const message = (id: string) => parseElement(`<message xmlns='${NS.client}' to='${ALICE}'><body>m</body><stanza-id xmlns='${NS.sid}' by='${ALICE}' id='${id}'/></message>`, undefined, NS.client);
+  const sm = () => new StreamManagement('sm1', false, { ackHoldMaxMs: 1_000, maxQueue: 100, requestEvery: 1_000 }, { sendAck: () => undefined, requestAck: () => undefined });
+
+  it('with Stream Management, a message counts once acknowledged; a clean close counts the rest', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    const t = LegacyMarkTracker.newStream(store, LAPTOP);
+    await t.previous;
+    const s = sm();
+    for (const id of ['m1', 'm2', 'm3']) {
+      s.outbound(message(id));
+      t.written(message(id), s);
+    }
+    s.ack(2);
+    t.acked(s);
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['m1', 'm2']);
+    t.closedCleanly();
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('without it, a message counts once written; the window keeps the newest', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    const t = LegacyMarkTracker.newStream(store, LAPTOP);
+    const ids = Array.from({ length: MARK_WINDOW + 3 }, (_, i) => `m${i}`);
+    for (const id of ids) t.written(message(id), undefined);
+    await t.previous;
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(ids.slice(-MARK_WINDOW));
+  });
+
+  it('a resumed stream takes over what waits unacknowledged in its queue', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    const s = sm();
+    s.outbound(message('q1'));
+    const t = LegacyMarkTracker.resumedStream(store, LAPTOP, s);
+    expect(t.claimReplay()).toBe(false);
+    s.ack(1);
+    t.acked(s);
+    await t.previous;
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['q1']);
+  });
+});
