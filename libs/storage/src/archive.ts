@@ -27,6 +27,12 @@ export interface ArchivedRow {
   stanza: string;
 }
 
+/** One CQL statement of a batch. */
+export interface Statement {
+  query: string;
+  params: unknown[];
+}
+
 /** 'expired': the message is older than the retention; nothing was written. */
 export type WriteResult = 'written' | 'duplicate' | 'expired';
 
@@ -56,7 +62,12 @@ export class ArchiveStore {
   /** The session, for the stores that extend the archive tables (conversations, lifecycle). */
   constructor(readonly client: Client, readonly retention: Retention = KEEP_FOREVER) {}
 
-  async write(row: ArchivedRow): Promise<WriteResult> {
+  /**
+   * Writes the row with its ID and bucket entries in one unlogged batch, together with
+   * `alongside` (state derived from the row, e.g. its conversation), which is thus written
+   * exactly when the row is: one round trip after the ID check.
+   */
+  async write(row: ArchivedRow, alongside: Statement[] = []): Promise<WriteResult> {
     const bucket = bucketOf(row.timestampMs);
     const ttl = ttlSeconds(row.timestampMs, this.retention);
     const bucketTtl = bucketTtlSeconds(bucket, this.retention);
@@ -70,6 +81,7 @@ export class ArchiveStore {
       { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] },
       { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?) USING TTL ?', params: [row.owner, bucket, bucketTtl] },
       messageInsert(row, ttl),
+      ...alongside,
     ], { logged: false });
     return 'written';
   }
@@ -146,7 +158,7 @@ export class ArchiveStore {
   }
 }
 
-function messageInsert(row: ArchivedRow, ttl: number): { query: string; params: unknown[] } {
+function messageInsert(row: ArchivedRow, ttl: number): Statement {
   return {
     query: 'INSERT INTO archive_messages (owner, bucket, position, archive_id, with_jid, outgoing, ts, origin_id, stanza) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?',
     params: [row.owner, bucketOf(row.timestampMs), row.position, row.archiveId, row.with, row.outgoing, new Date(row.timestampMs), row.originId, row.stanza, ttl],

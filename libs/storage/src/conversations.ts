@@ -1,4 +1,5 @@
 import type { Client } from 'cassandra-driver';
+import type { Statement } from './archive';
 
 /** Unread counts stop here; above it a conversation shows "N+" (capped). */
 export const UNREAD_CAP = 100;
@@ -29,20 +30,23 @@ export interface UnreadCount {
 export class ConversationStore {
   constructor(private readonly client: Client) {}
 
-  /** A message with a body: the conversation's last message, and unread if incoming. */
-  async recordMessage(owner: string, withJid: string, m: { position: number; bucket: number; archiveId: string; timestampMs: number; outgoing: boolean }): Promise<void> {
-    await this.client.execute(
-      'UPDATE archive_conversations USING TIMESTAMP ? SET last_position = ?, last_bucket = ?, last_archive_id = ?, last_ts = ? WHERE owner = ? AND with_jid = ?',
-      [m.position, m.position, m.bucket, m.archiveId, new Date(m.timestampMs), owner, withJid],
-    );
-    if (!m.outgoing) {
-      await this.client.execute('INSERT INTO archive_incoming (owner, with_jid, position) VALUES (?, ?, ?) USING TIMESTAMP ?', [owner, withJid, m.position, m.position]);
+  /**
+   * What a message changes in its conversation, as statements for the batch that writes the
+   * message's row (so they are written exactly when the row is): with a body, it becomes the
+   * conversation's last message and, if incoming, unread; anything the owner sends (a reply, a
+   * XEP-0333 marker) means the owner has read the conversation up to it.
+   */
+  static messageStatements(owner: string, withJid: string, m: { position: number; bucket: number; archiveId: string; timestampMs: number; outgoing: boolean; hasBody: boolean }): Statement[] {
+    const out: Statement[] = [];
+    if (m.hasBody) {
+      out.push({
+        query: 'UPDATE archive_conversations USING TIMESTAMP ? SET last_position = ?, last_bucket = ?, last_archive_id = ?, last_ts = ? WHERE owner = ? AND with_jid = ?',
+        params: [m.position, m.position, m.bucket, m.archiveId, new Date(m.timestampMs), owner, withJid],
+      });
+      if (!m.outgoing) out.push({ query: 'INSERT INTO archive_incoming (owner, with_jid, position) VALUES (?, ?, ?) USING TIMESTAMP ?', params: [owner, withJid, m.position, m.position] });
     }
-  }
-
-  /** The owner sent something in the conversation (a message, a marker): read up to here. */
-  async markRead(owner: string, withJid: string, position: number): Promise<void> {
-    await this.client.execute('UPDATE archive_conversations USING TIMESTAMP ? SET read_through = ? WHERE owner = ? AND with_jid = ?', [position, position, owner, withJid]);
+    if (m.outgoing) out.push({ query: 'UPDATE archive_conversations USING TIMESTAMP ? SET read_through = ? WHERE owner = ? AND with_jid = ?', params: [m.position, m.position, owner, withJid] });
+    return out;
   }
 
   /** A retracted incoming message no longer counts as unread. */

@@ -41,18 +41,14 @@ async function applyOne(store: ArchiveStore, event: HistoryEvent, position: numb
 }
 
 async function message(store: ArchiveStore, e: HistoryEvent, position: number): Promise<WriteResult> {
-  const result = await store.write({
+  const conversation = ConversationStore.messageStatements(e.owner, e.with, {
+    position, bucket: bucketOf(e.timestampMs), archiveId: e.archiveId, timestampMs: e.timestampMs, outgoing: e.outgoing,
+    hasBody: describeStanza(e.xml).body !== '',
+  });
+  return store.write({
     owner: e.owner, position, archiveId: e.archiveId, with: e.with, outgoing: e.outgoing,
     timestampMs: e.timestampMs, originId: e.originId, stanza: e.xml,
-  });
-  if (result !== 'written') return result;
-  const conversations = new ConversationStore(store.client);
-  if (describeStanza(e.xml).body !== '') {
-    await conversations.recordMessage(e.owner, e.with, { position, bucket: bucketOf(e.timestampMs), archiveId: e.archiveId, timestampMs: e.timestampMs, outgoing: e.outgoing });
-  }
-  // Whatever the owner sends in a conversation (a reply, a XEP-0333 marker) means it has read it.
-  if (e.outgoing) await conversations.markRead(e.owner, e.with, position);
-  return result;
+  }, conversation);
 }
 
 async function retract(store: ArchiveStore, e: HistoryEvent, position: number): Promise<ApplyResult> {
