@@ -16,7 +16,21 @@ describe('SettledFloor', () => {
     ['stops below a pending one', [['start', 1], ['start', 2], ['start', 3], ['settle', 1], ['settle', 3]], 1, [1]],
     ['a redelivered sequence in hand twice settles with its last copy', [['start', 1], ['start', 1], ['settle', 1]], 0, []],
     ['... and then advances', [['start', 1], ['start', 1], ['settle', 1], ['settle', 1]], 1, [1]],
+    ['sequences started out of order still settle in order', [['start', 4], ['start', 2], ['settle', 4], ['settle', 2]], 4, [4]],
+    ['a redelivery of a settled one waits again', [['start', 1], ['start', 2], ['settle', 2], ['start', 2], ['settle', 1]], 1, [1]],
+    ['a redelivery below the floor changes nothing', [['start', 1], ['settle', 1], ['start', 1], ['start', 2], ['settle', 2]], 2, [1, 2]],
   ])('%s', (_name, steps, floor, seen) => {
     expect(run(steps)).toEqual({ floor, seen });
+  });
+
+  it('follows many interleaved sequences to the end (compaction keeps the order)', () => {
+    const f = new SettledFloor();
+    const n = 5000;
+    for (let s = 1; s <= n; s++) f.started(s);
+    // The odd ones first: the floor stops at 1, below the first even one; the evens release the rest.
+    for (let s = n - 1; s >= 1; s -= 2) f.settled(s);
+    expect(f.position).toBe(1);
+    for (let s = 2; s <= n; s += 2) f.settled(s);
+    expect(f.position).toBe(n);
   });
 });

@@ -21,6 +21,7 @@ export class TcpTransport implements Transport {
   private socket: Socket;
   private closed = false;
   private streamOpened = false;
+  private corked = false;
   private tls: boolean;
   bytesIn = 0;
 
@@ -88,6 +89,8 @@ export class TcpTransport implements Transport {
 
   async startTls(): Promise<void> {
     const plain = this.socket;
+    // <proceed/> must reach the wire in the clear before TLS takes the socket over.
+    if (this.corked) plain.uncork();
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
@@ -125,6 +128,18 @@ export class TcpTransport implements Transport {
   }
 
   private write(text: string): void {
-    if (!this.closed && this.socket.writable) this.socket.write(text);
+    if (this.closed || !this.socket.writable) return;
+    // Stanzas written in the same tick (an ack and a delivery, a burst of catch-up results)
+    // leave in one system call instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      const socket = this.socket;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    this.socket.write(text);
   }
 }
