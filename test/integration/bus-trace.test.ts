@@ -50,7 +50,7 @@ describe('bus: trace context across services', () => {
 
     const root = tracer.startSpan('gateway: stanza received');
     await context.with(trace.setSpan(context.active(), root), () =>
-      publishEvent(gateway.js, subject, InboundStanza, concord.events.v1.InboundStanza.fromPartial({ id: 's1:1', account, xml: '<message/>' }), { msgId: 's1:1', account }));
+      publishEvent(gateway.publisher, subject, InboundStanza, concord.events.v1.InboundStanza.fromPartial({ id: 's1:1', account, xml: '<message/>' }), { msgId: 's1:1', account }));
     root.end();
 
     const got = await received;
@@ -77,8 +77,8 @@ describe('bus: trace context across services', () => {
   it('stores a re-published message ID once (deduplication)', async () => {
     const subject = gateway.names.subjects.inbound(0);
     const value = concord.events.v1.InboundStanza.fromPartial({ id: 'dup:1', account: 'bob@localhost' });
-    const first = await publishEvent(gateway.js, subject, InboundStanza, value, { msgId: 'dup:1' });
-    const again = await publishEvent(gateway.js, subject, InboundStanza, value, { msgId: 'dup:1' });
+    const first = await publishEvent(gateway.publisher, subject, InboundStanza, value, { msgId: 'dup:1' });
+    const again = await publishEvent(gateway.publisher, subject, InboundStanza, value, { msgId: 'dup:1' });
     expect(first.duplicate).toBe(false);
     expect(again.duplicate).toBe(true);
     expect(again.seq).toBe(first.seq);

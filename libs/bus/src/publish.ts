@@ -1,8 +1,9 @@
 import { context as otContext, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { EventType } from './codec';
 import { Header } from './headers';
+import type { EventPublisher } from './js-publisher';
 import { injectTrace } from './trace';
 
 export interface PublishOptions {
@@ -28,7 +29,7 @@ function buildHeaders<T>(type: EventType<T>, opts: PublishOptions) {
  * Publishes an event to a JetStream subject inside a PRODUCER span whose context travels in
  * the message headers; resolves when JetStream has stored it (the PubAck).
  */
-export async function publishEvent<T>(js: JetStreamClient, subject: string, type: EventType<T>, value: T, opts: PublishOptions = {}): Promise<PubAck> {
+export async function publishEvent<T>(js: EventPublisher, subject: string, type: EventType<T>, value: T, opts: PublishOptions = {}): Promise<PubAck> {
   return tracer().startActiveSpan(`publish ${type.name}`, {
     kind: SpanKind.PRODUCER,
     attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, ...opts.attributes },

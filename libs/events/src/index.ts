@@ -29,5 +29,5 @@ export type PushRequest = concord.events.v1.PushRequest;
  * outcome so that a replayed report is stored once.
  */
 export async function publishCommit(bus: Bus, gatewayNode: string, commit: Commit, msgId: string): Promise<void> {
-  await publishEvent(bus.js, bus.names.subjects.commit(gatewayNode), CommitEvent, commit, { msgId });
+  await publishEvent(bus.publisher, bus.names.subjects.commit(gatewayNode), CommitEvent, commit, { msgId });
 }

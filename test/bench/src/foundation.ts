@@ -14,7 +14,7 @@ export async function benchJetStream(c: CommonConfig, count: number): Promise<Ro
     await bus.ensure();
     const xml = `<message to="bob@localhost" type="chat"><body>${'x'.repeat(200)}</body></message>`;
     for (const concurrency of [1, 64]) {
-      const r = await runConcurrent(count, concurrency, (i) => publishEvent(bus.js, bus.names.subjects.history(i % 16),
+      const r = await runConcurrent(count, concurrency, (i) => publishEvent(bus.publisher, bus.names.subjects.history(i % 16),
         HistoryEventType, concord.events.v1.HistoryEvent.fromPartial({ owner: 'alice@localhost', archiveId: `b${concurrency}-${i}`, xml }), { msgId: `b${concurrency}-${i}` }));
       rows.push(summarize(`jetstream publish+ack, ${concurrency} in flight`, r.latencies, r.seconds, 'file storage'));
     }

@@ -15,7 +15,7 @@ const Kind = concord.events.v1.HistoryEvent_Kind;
  * first one's).
  */
 async function publish(deps: ApiDeps, owner: string, fields: Partial<concord.events.v1.HistoryEvent>, msgId: string): Promise<number> {
-  const ack = await publishEvent(deps.bus.js, deps.bus.names.subjects.history(partitionOf(owner, deps.bus.names.partitions)), HistoryEventType,
+  const ack = await publishEvent(deps.bus.publisher, deps.bus.names.subjects.history(partitionOf(owner, deps.bus.names.partitions)), HistoryEventType,
     concord.events.v1.HistoryEvent.fromPartial({ owner, timestampMs: Date.now(), ...fields }), { msgId, account: owner });
   return ack.seq;
 }

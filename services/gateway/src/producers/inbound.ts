@@ -13,7 +13,7 @@ export function inboundPublisher(bus: Bus, node: string): InboundSink {
   return {
     async publish(stanza: Element, meta) {
       const id = `${meta.streamId}:${meta.counter}`;
-      await publishEvent(bus.js, bus.names.subjects.inbound(partitionOf(meta.account, bus.names.partitions)), InboundStanzaEvent,
+      await publishEvent(bus.publisher, bus.names.subjects.inbound(partitionOf(meta.account, bus.names.partitions)), InboundStanzaEvent,
         concord.events.v1.InboundStanza.fromPartial({
           id,
           account: meta.account,

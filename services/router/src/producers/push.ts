@@ -56,5 +56,5 @@ export function pushRequestFor(d: Decision, stanza: Element, recipient: string, 
 export async function publishPush(ctx: RouteContext, d: Decision, stanza: Element, recipient: string, archiveId: string, inbound: InboundStanza): Promise<void> {
   const request = pushRequestFor(d, stanza, recipient, archiveId, inbound);
   if (!request) return;
-  await publishEvent(ctx.bus.js, ctx.bus.names.subjects.push('request'), PushRequestEvent, request, { msgId: `push:${recipient}:${archiveId}`, account: recipient });
+  await publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.push('request'), PushRequestEvent, request, { msgId: `push:${recipient}:${archiveId}`, account: recipient });
 }

@@ -91,7 +91,7 @@ async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: 
   const senderCopy = withStanzaId(message, account, senderId);
   const recipientCopy = withStanzaId(message, recipient, recipientId);
   const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, dependsOnPosition = 0) =>
-    publishEvent(ctx.bus.js, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
+    publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
       concord.events.v1.HistoryEvent.fromPartial({
         owner, archiveId, with: outgoing ? recipient : account, outgoing, xml: serialize(copy), originId,
         inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition,

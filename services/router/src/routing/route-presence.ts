@@ -8,6 +8,6 @@ import type { InboundStanza, RouteContext } from './route-context';
  * is acked, so a subscription request is never lost.
  */
 export async function routePresence(ctx: RouteContext, inbound: InboundStanza): Promise<void> {
-  await publishEvent(ctx.bus.js, ctx.bus.names.subjects.presence('stanza'), InboundStanzaEvent, inbound,
+  await publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.presence('stanza'), InboundStanzaEvent, inbound,
     { msgId: `presence:${inbound.id}`, account: inbound.account, attributes: { 'xmpp.stanza': 'presence' } });
 }
