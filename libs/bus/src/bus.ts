@@ -5,6 +5,7 @@ import type { Logger } from '@concord/log';
 import { busNames, type BucketKey, type BusNames } from './names';
 import { bucketDecls, consumerDecls, DEFAULT_BUS_SETTINGS, streamDecls, type BusSettings, type ConsumerDecl } from './registry';
 import { ensureBuckets, ensureConsumers, ensureStreams } from './ensure';
+import { coalesceSocketWrites } from './coalesce';
 import { JsPublisher } from './js-publisher';
 
 export interface BusOptions {
@@ -46,6 +47,7 @@ export class Bus {
       // it fails. Our errors still say what failed; they lose only the caller's async stack.
       noAsyncTraces: true,
     });
+    if (!coalesceSocketWrites(nc)) opts.log.debug('nats.js internals differ: socket writes are not coalesced');
     const jsm = await jetstreamManager(nc);
     const bus = new Bus(nc, jetstream(nc), jsm, names, { ...DEFAULT_BUS_SETTINGS, ...opts.settings }, opts.log);
     bus.watchStatus();
@@ -55,6 +57,7 @@ export class Bus {
   private watchStatus(): void {
     void (async () => {
       for await (const s of this.nc.status()) {
+        if (s.type === 'reconnect') coalesceSocketWrites(this.nc);
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
           this.log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats connection status');
         }

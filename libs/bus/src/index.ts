@@ -5,6 +5,7 @@ export { DEFAULT_BUS_SETTINGS, streamDecls, consumerDecls, gatewayConsumerDecls,
 export { ensureStreams, ensureConsumers, ensureBuckets } from './ensure';
 export { eventType, type EventType, type MessageFns } from './codec';
 export { publishEvent, publishCore, type PublishOptions } from './publish';
+export { coalesceSocketWrites } from './coalesce';
 export { JsPublisher, parsePubAck, PUBLISH_TIMEOUT_MS, type EventPublisher } from './js-publisher';
 export { consumeEvents, ack, type Verdict, type Delivered, type RunningConsumer, type ConsumeOptions } from './consume';
 export { injectTrace, extractTrace } from './trace';
