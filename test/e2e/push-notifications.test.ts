@@ -131,6 +131,11 @@ describe('push notifications (XEP-0357) to a webhook app server', () => {
     await send(dave, jid('bob'), 'd2', `<body>hey bob</body><reference xmlns='${NS.reference}' type='mention' uri='xmpp:${jid('bob')}' begin='4' end='7'/>`);
     await send(alice, jid('bob'), 'm4', '<body>not muted</body>');
     await Promise.all([app.waitFor(withBody('not muted'), 'alice'), app.waitFor(withBody('hey bob'), 'the mention')]);
+    // The router asks for a push before it delivers live: once bob.desktop has the two silent
+    // messages, their push requests are queued, and a drained queue means they were decided.
+    for (const body of ['muted hello', 'dave without a mention']) {
+      await bobDesktop.waitFor((e) => (e.xml ?? '').includes(`<body>${body}</body>`), 10_000, `bob.desktop: ${body}`);
+    }
     await pushQueueDrained();
     expect(app.calls.filter(withBody('muted hello'))).toHaveLength(0);
     expect(app.calls.filter(withBody('dave without a mention'))).toHaveLength(0);
