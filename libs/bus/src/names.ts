@@ -23,7 +23,7 @@ export function assertToken(kind: string, token: string): void {
 }
 
 export type StreamKey = 'inbound' | 'history' | 'commits' | 'push' | 'presence';
-export type BucketKey = 'sessions' | 'smState' | 'presence' | 'legacyMarks';
+export type BucketKey = 'sessions' | 'smState' | 'presence' | 'legacyMarks' | 'pushAccounts';
 
 export interface BusNames {
   readonly prefix: string;
@@ -75,7 +75,7 @@ const SUBJECT_ROOT: Record<StreamKey, string> = {
   push: 'push',
   presence: 'presence',
 };
-const BUCKET_SUFFIX: Record<BucketKey, string> = { sessions: 'sessions', smState: 'sm_state', presence: 'presence', legacyMarks: 'legacy_marks' };
+const BUCKET_SUFFIX: Record<BucketKey, string> = { sessions: 'sessions', smState: 'sm_state', presence: 'presence', legacyMarks: 'legacy_marks', pushAccounts: 'push_accounts' };
 
 export function busNames(prefix: string = DEFAULT_PREFIX, partitions = 16): BusNames {
   assertPrefix(prefix);

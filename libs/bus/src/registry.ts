@@ -184,5 +184,14 @@ export function bucketDecls(names: BusNames, s: BusSettings): BucketDecl[] {
       storage: 'file',
       replicas: s.replicas,
     },
+    {
+      key: 'pushAccounts',
+      // No TTL: the push service keeps it equal to the accounts that have push registrations.
+      purpose: 'accounts with push registrations: the router asks for pushes only for these',
+      name: names.bucket('pushAccounts'),
+      ttlMs: 0,
+      storage: 'file',
+      replicas: s.replicas,
+    },
   ];
 }

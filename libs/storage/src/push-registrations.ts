@@ -63,6 +63,16 @@ export class PushRegistrationStore {
     return rs.rows.map(toRegistration);
   }
 
+  /** Every account that has at least one registration, in token order (a full scan, paged). */
+  async *accounts(): AsyncGenerator<string> {
+    let pageState: string | undefined;
+    do {
+      const rs = await this.client.execute('SELECT DISTINCT account FROM push_registrations', [], { fetchSize: 1_000, ...(pageState ? { pageState } : {}) });
+      for (const row of rs.rows) yield String(row['account']);
+      pageState = rs.pageState ?? undefined;
+    } while (pageState);
+  }
+
   async remove(account: string, device: string): Promise<void> {
     await this.client.execute('DELETE FROM push_registrations WHERE account = ? AND device = ?', [account, device]);
   }

@@ -4,3 +4,4 @@ export type { PushContext } from './context';
 export type { PushTransport, TransportDirectory, Notification, DeliveryOutcome } from './transport/transport';
 export { webhookBody, type WebhookBody } from './transport/webhook';
 export { notificationId } from './notify/notify-request';
+export { pushAccountsWorker, refreshPushAccount } from './settings/push-accounts';

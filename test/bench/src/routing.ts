@@ -158,7 +158,7 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
   const children: Child[] = [];
   const clients: BenchClient[] = [];
   try {
-    const [tcp, tls, ws, gwHttp, routerHttp, archiveHttp] = await freePorts(6) as [number, number, number, number, number, number];
+    const [tcp, tls, ws, gwHttp, routerHttp, archiveHttp, pushHttp] = await freePorts(7) as [number, number, number, number, number, number, number];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CONCORD_NATS_URL: c.natsUrls.join(','),
@@ -174,6 +174,7 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
       CONCORD_GATEWAY_HTTP_PORT: String(gwHttp),
       CONCORD_ROUTER_HTTP_PORT: String(routerHttp),
       CONCORD_ARCHIVE_HTTP_PORT: String(archiveHttp),
+      CONCORD_PUSH_HTTP_PORT: String(pushHttp),
       CONCORD_GATEWAY_PLAIN_WITHOUT_TLS: 'true',
       CONCORD_GATEWAY_MAX_CONNECTIONS_PER_IP: '100000',
       // The load is the point: no per-connection rate limit.
@@ -182,7 +183,9 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
       CONCORD_GATEWAY_CATCHUP_MAX: String(CATCHUP),
       CONCORD_ARCHIVE_GRPC_PORT: '0',
     };
-    for (const [name, port] of [['gateway', gwHttp], ['router', routerHttp], ['archive', archiveHttp]] as const) {
+    // The push service runs as in production: it takes push requests and tells the router
+    // which accounts have registrations (here none, so no push requests).
+    for (const [name, port] of [['gateway', gwHttp], ['router', routerHttp], ['archive', archiveHttp], ['push', pushHttp]] as const) {
       const child = startService(name, env, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
       children.push(child);
       await waitReady(child, port);

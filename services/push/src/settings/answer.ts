@@ -1,15 +1,18 @@
 import type { Logger } from '@concord/log';
+import type { PushAccountsWriter } from '@concord/registry';
 import type { NotifyPrefsStore, PushRegistration, PushRegistrationStore, PushSentStore } from '@concord/storage';
 import { el, type Element } from '@concord/xml';
 import { NS, errorReply } from '@concord/xmpp';
 import type { TransportDirectory } from '../transport/transport';
 import { iqResult, SettingsError } from './iq';
 import { listPrefs, setPrefs } from './preferences';
+import { refreshPushAccount } from './push-accounts';
 import { disablePush, enablePush, type SessionRef } from './registrations';
 
 export interface SettingsDeps {
   domain: string;
   registrations: PushRegistrationStore;
+  pushAccounts: PushAccountsWriter;
   sent: PushSentStore;
   prefs: NotifyPrefsStore;
   transports: TransportDirectory;
@@ -34,9 +37,12 @@ async function handle(deps: SettingsDeps, s: SessionRef, iq: Element): Promise<E
   switch (what) {
     case `set enable ${NS.push}`:
       await enablePush(deps.registrations, deps.transports, s, payload);
+      // Before the result: once the client knows it is registered, the router asks for its pushes.
+      await deps.pushAccounts.set(s.account, true);
       return iqResult(iq);
     case `set disable ${NS.push}`:
       await disablePush(deps.registrations, s, payload);
+      await refreshPushAccount(deps.registrations, deps.pushAccounts, s.account);
       return iqResult(iq);
     case `set notify ${NS.concord}`:
       await setPrefs(deps.prefs, s.account, payload);

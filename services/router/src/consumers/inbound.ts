@@ -2,7 +2,7 @@ import { ack, consumeEvents, type Bus, type RunningConsumer, type Verdict } from
 import { InboundStanzaEvent, CommitOutcome, publishCommit } from '@concord/events';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
-import { SessionDirectory, SessionRegistry } from '@concord/registry';
+import { PushAccounts, SessionDirectory, SessionRegistry } from '@concord/registry';
 import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
@@ -24,12 +24,14 @@ const MAX_IN_FLIGHT = 256;
 export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, log: Logger): Worker {
   let running: RunningConsumer | undefined;
   let sessions: SessionDirectory | undefined;
+  let pushAccounts: PushAccounts | undefined;
   return {
     name: 'inbound',
     async start() {
       const kv = await bus.kv('sessions');
       sessions = await SessionDirectory.open(kv, bus.settings.sessionTtlMs);
-      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, domain, log, archive };
+      pushAccounts = await PushAccounts.open(await bus.kv('pushAccounts'));
+      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive };
       running = await consumeEvents(bus.js, InboundStanzaEvent, {
         stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log, inOrder: { maxAttempts: 20 },
         // Accounts are independent: one account's stanzas stay in order, others pass (the
@@ -58,6 +60,7 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
     async stop() {
       await running?.stop();
       await sessions?.stop();
+      await pushAccounts?.stop();
     },
   };
 }

@@ -50,10 +50,12 @@ export function pushRequestFor(d: Decision, stanza: Element, recipient: string, 
 }
 
 /**
- * Asks the push service to wake the recipient's devices (PUSH stream). Published before the
- * live deliveries, and de-duplicated by message ID, so a retried routing publishes it once.
+ * Asks the push service to wake the recipient's devices (PUSH stream), unless the account has
+ * no push registrations. Published before the live deliveries, and de-duplicated by message
+ * ID, so a retried routing publishes it once.
  */
 export async function publishPush(ctx: RouteContext, d: Decision, stanza: Element, recipient: string, archiveId: string, inbound: InboundStanza): Promise<void> {
+  if (!ctx.pushAccounts.mayPush(recipient)) return;
   const request = pushRequestFor(d, stanza, recipient, archiveId, inbound);
   if (!request) return;
   await publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.push('request'), PushRequestEvent, request, { msgId: `push:${recipient}:${archiveId}`, account: recipient });

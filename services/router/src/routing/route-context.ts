@@ -1,7 +1,7 @@
 import type { Bus } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import type { concord } from '@concord/proto';
-import type { SessionDirectory, SessionRegistry } from '@concord/registry';
+import type { PushAccounts, SessionDirectory, SessionRegistry } from '@concord/registry';
 import type { ArchiveStore } from '@concord/storage';
 
 export type InboundStanza = concord.events.v1.InboundStanza;
@@ -13,6 +13,8 @@ export interface RouteContext {
   registry: SessionRegistry;
   /** Accounts' sessions, from the watched copy (synced on every read). */
   sessions: SessionDirectory;
+  /** Accounts with push registrations (watched copy): no push request for the others. */
+  pushAccounts: PushAccounts;
   domain: string;
   log: Logger;
   /** Read-only here: tells whether a re-sent message is already archived. */
