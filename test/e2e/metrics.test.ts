@@ -1,19 +1,26 @@
 /**
  * Every service, as its own process, exposes its metrics on /metrics: after alice.laptop
- * sends messages to bob.desktop, each scrape shows what the messages did there.
+ * sends messages to bob.desktop, each scrape shows what the messages did there. bob.phone
+ * enabled push (an app server webhook on a real HTTP server) and went away.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { cassandraSettings, httpPortEnv, type ServiceName } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
 import { AccountStore, connectCassandra } from '@concord/storage';
+import { Bus } from '@concord/bus';
+import { createLogger } from '@concord/log';
+import { SessionRegistry } from '@concord/registry';
+import { NS } from '@concord/xmpp';
 import { ClientDriver } from '../support/driver';
+import { PushAppServer } from '../support/push-app-server';
 import { freePort } from '../support/processes';
 import { createKeyspace, dropBus, dropKeyspace, eventually, requireStack, testConfig, uniqueName } from '../support/stack';
 
 /** Started in this order (the gateway last, so that push is there for its first probe). */
 const SERVICES: ServiceName[] = ['router', 'archive', 'presence', 'push', 'gateway'];
 const MESSAGES = 3;
+const APP = 'push.example.net';
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
 
@@ -47,6 +54,7 @@ describe('metrics of every service', () => {
   let tcpPort: number;
   let laptop: ClientDriver;
   let desktop: ClientDriver;
+  let app: PushAppServer;
 
   const scrape = async (service: ServiceName): Promise<Sample[]> => {
     const res = await fetch(`http://127.0.0.1:${httpPorts[service]}/metrics`);
@@ -67,6 +75,7 @@ describe('metrics of every service', () => {
 
   beforeAll(async () => {
     await createKeyspace(cfg);
+    app = await PushAppServer.start();
     for (const s of SERVICES) httpPorts[s] = await freePort();
     const [tcp, tls, ws, grpc] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     tcpPort = tcp;
@@ -80,6 +89,7 @@ describe('metrics of every service', () => {
       CONCORD_GATEWAY_TLS_PORT: String(tls),
       CONCORD_GATEWAY_WS_PORT: String(ws),
       CONCORD_ARCHIVE_GRPC_PORT: String(grpc),
+      CONCORD_PUSH_APP_SERVERS: `${APP}=${app.url}`,
       ...Object.fromEntries(SERVICES.map((s) => [httpPortEnv(s), String(httpPorts[s])])),
     };
     for (const s of SERVICES) await spawnService(s, env);
@@ -99,6 +109,16 @@ describe('metrics of every service', () => {
     };
     laptop = await online('alice.laptop', 'alice', 'alice-secret');
     desktop = await online('bob.desktop', 'bob', 'bob-secret');
+    const phone = await online('bob.phone', 'bob', 'bob-secret');
+    await phone.ok('iq', { xml: `<iq type='set'><enable xmlns='${NS.push}' jid='${APP}' node='bob-phone'/></iq>` });
+    await phone.ok('stop');
+    const bus = await Bus.connect({ servers: cfg.natsUrls, name: 'metrics-test', prefix: name, log: createLogger('test', 'warn') });
+    try {
+      const registry = new SessionRegistry(await bus.kv('sessions'));
+      await eventually(async () => ((await registry.ofAccount(`bob@${cfg.domain}`)).length === 1 ? true : undefined), 10_000, 'bob.phone to leave the registry');
+    } finally {
+      await bus.close();
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -113,6 +133,7 @@ describe('metrics of every service', () => {
     }
     await dropBus(cfg);
     await dropKeyspace(cfg);
+    await app?.close();
   }, 60_000);
 
   it('after messages, each /metrics shows them: stanzas, acks, routing, archive writes, push, lag', async () => {
@@ -142,12 +163,14 @@ describe('metrics of every service', () => {
     const archive = await scrape('archive');
     expect(grew('archive', 'concord_archive_write_duration_seconds_count', { kind: 'message', result: 'written' }, archive)).toBe(2 * MESSAGES);
 
-    // A chat message with a body is urgent: the push service hears of each; bob has no device.
+    // A chat message with a body is urgent: each wakes bob.phone, which is away.
+    await app.waitFor(() => app.calls.filter((c) => c.body.node === 'bob-phone' && c.status === 200).length >= MESSAGES, `${MESSAGES} pushes to bob.phone`);
     const push = await eventually(async () => {
       const p = await scrape('push');
-      return grew('push', 'concord_push_requests_total', { decision: 'no-device' }, p) >= MESSAGES ? p : undefined;
-    }, 10_000, 'the push requests');
-    expect(grew('push', 'concord_push_requests_total', { decision: 'no-device' }, push)).toBe(MESSAGES);
+      return grew('push', 'concord_push_notifications_total', { outcome: 'delivered', transport: 'webhook' }, p) >= MESSAGES ? p : undefined;
+    }, 10_000, 'the push notifications on /metrics');
+    expect(grew('push', 'concord_push_requests_total', { decision: 'notify' }, push)).toBe(MESSAGES);
+    expect(grew('push', 'concord_push_notifications_total', { outcome: 'delivered', transport: 'webhook' }, push)).toBe(MESSAGES);
 
     // Every service samples the lag of the durable consumers it reads.
     const presence = await scrape('presence');
