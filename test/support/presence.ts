@@ -19,12 +19,12 @@ export function received(d: ClientDriver, since = 0): Element[] {
 }
 
 /** The first stanza (received already or later; from event `since` on) that matches. */
-export async function receives(d: ClientDriver, match: (s: Element) => boolean, what: string, since = 0): Promise<Element> {
+export async function receives(d: ClientDriver, match: (s: Element) => boolean, what: string, since = 0, timeoutMs = 10_000): Promise<Element> {
   const e = await d.waitFor((ev) => {
     if (since > 0 && d.events.indexOf(ev) < since) return false;
     const s = parse(ev);
     return s !== undefined && match(s);
-  }, 10_000, what);
+  }, timeoutMs, what);
   return parse(e)!;
 }
 
