@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { cassandraSettings, httpPortEnv, type ServiceName } from '@concord/runtime';
-import { deriveAllCredentials } from '@concord/sasl';
-import { AccountStore, connectCassandra } from '@concord/storage';
 import { Bus } from '@concord/bus';
 import { createLogger } from '@concord/log';
 import { SessionRegistry } from '@concord/registry';
+import { cassandraSettings, httpPortEnv, type ServiceName } from '@concord/runtime';
+import { deriveAllCredentials } from '@concord/sasl';
+import { AccountStore, connectCassandra } from '@concord/storage';
 import { NS } from '@concord/xmpp';
 import { ClientDriver } from '../support/driver';
 import { PushAppServer } from '../support/push-app-server';
@@ -54,6 +54,7 @@ describe('metrics of every service', () => {
   let tcpPort: number;
   let laptop: ClientDriver;
   let desktop: ClientDriver;
+  let phone: ClientDriver;
   let app: PushAppServer;
 
   const scrape = async (service: ServiceName): Promise<Sample[]> => {
@@ -109,7 +110,7 @@ describe('metrics of every service', () => {
     };
     laptop = await online('alice.laptop', 'alice', 'alice-secret');
     desktop = await online('bob.desktop', 'bob', 'bob-secret');
-    const phone = await online('bob.phone', 'bob', 'bob-secret');
+    phone = await online('bob.phone', 'bob', 'bob-secret');
     await phone.ok('iq', { xml: `<iq type='set'><enable xmlns='${NS.push}' jid='${APP}' node='bob-phone'/></iq>` });
     await phone.ok('stop');
     const bus = await Bus.connect({ servers: cfg.natsUrls, name: 'metrics-test', prefix: name, log: createLogger('test', 'warn') });
@@ -124,6 +125,7 @@ describe('metrics of every service', () => {
   afterAll(async () => {
     await laptop?.kill();
     await desktop?.kill();
+    await phone?.kill(); // its session ended in beforeAll; its driver process still runs
     // SIGTERM: each service drains and flushes as in production; the gateway last started, first stopped.
     for (const child of children.reverse()) {
       if (child.exitCode !== null) continue;
@@ -164,7 +166,8 @@ describe('metrics of every service', () => {
     expect(grew('archive', 'concord_archive_write_duration_seconds_count', { kind: 'message', result: 'written' }, archive)).toBe(2 * MESSAGES);
 
     // A chat message with a body is urgent: each wakes bob.phone, which is away.
-    await app.waitFor(() => app.calls.filter((c) => c.body.node === 'bob-phone' && c.status === 200).length >= MESSAGES, `${MESSAGES} pushes to bob.phone`);
+    // The summary counts the notifications since the device's last login (XEP-0357 message-count).
+    await app.waitFor((c) => c.body.node === 'bob-phone' && c.status === 200 && c.body.summary['message-count'] === MESSAGES, `the push of message ${MESSAGES} to bob.phone`);
     const push = await eventually(async () => {
       const p = await scrape('push');
       return grew('push', 'concord_push_notifications_total', { outcome: 'delivered', transport: 'webhook' }, p) >= MESSAGES ? p : undefined;

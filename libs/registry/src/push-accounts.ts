@@ -1,4 +1,5 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { WatchedHead } from './watched-head';
 
 /**
  * The accounts that have push registrations, as one KV key per account (its bare JID,
@@ -16,7 +17,7 @@ const COMPLETE_KEY = 'set.complete';
 /** A healthy initial replay takes milliseconds; this only bounds a stalled watcher. */
 const INITIAL_TIMEOUT_MS = 5_000;
 
-export function pushAccountKey(account: string): string {
+function pushAccountKey(account: string): string {
   return Buffer.from(account).toString('base64url');
 }
 
@@ -44,12 +45,13 @@ export class PushAccountsWriter {
 export class PushAccounts {
   private readonly accounts = new Set<string>();
   private complete = false;
-  private applied = 0;
-  private onApplied: (() => void) | undefined;
+  private readonly head: WatchedHead;
   private watcher: Awaited<ReturnType<KV['watch']>> | undefined;
   private loop: Promise<void> | undefined;
 
-  private constructor(private readonly kv: KV) {}
+  private constructor(private readonly kv: KV) {
+    this.head = new WatchedHead(kv);
+  }
 
   /** Resolves once the copy holds everything the bucket had when it was opened. */
   static async open(kv: KV): Promise<PushAccounts> {
@@ -77,18 +79,7 @@ export class PushAccounts {
     this.loop = (async () => {
       for await (const e of w) this.apply(e);
     })();
-    const { last_seq: head, messages } = (await this.kv.status()).streamInfo.state;
-    if (messages === 0 || this.applied >= head) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('the push accounts set did not load in time')), INITIAL_TIMEOUT_MS);
-        this.onApplied = () => this.applied >= head && resolve();
-      });
-    } finally {
-      clearTimeout(timer);
-      this.onApplied = undefined;
-    }
+    await this.head.reach(INITIAL_TIMEOUT_MS, 'the push accounts set');
   }
 
   private apply(e: KvWatchEntry): void {
@@ -96,7 +87,6 @@ export class PushAccounts {
     if (e.key === COMPLETE_KEY) this.complete = present;
     else if (present) this.accounts.add(e.key);
     else this.accounts.delete(e.key);
-    this.applied = Math.max(this.applied, e.revision);
-    this.onApplied?.();
+    this.head.advance(e.revision);
   }
 }

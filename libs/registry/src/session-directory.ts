@@ -1,6 +1,7 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { concord } from '@concord/proto';
 import { fullJidOfKey } from './jid-bucket';
+import { WatchedHead } from './watched-head';
 
 export type SessionRecord = concord.events.v1.SessionRecord;
 const SessionRecord = concord.events.v1.SessionRecord;
@@ -26,14 +27,15 @@ interface Cached {
  */
 export class SessionDirectory {
   private readonly accounts = new Map<string, Map<string, Cached>>();
-  private applied = 0;
-  private appliedWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly head: WatchedHead;
   private queued: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private syncing = false;
   private watcher: Awaited<ReturnType<KV['watch']>> | undefined;
   private loop: Promise<void> | undefined;
 
-  private constructor(private readonly kv: KV, private readonly ttlMs: number) {}
+  private constructor(private readonly kv: KV, private readonly ttlMs: number) {
+    this.head = new WatchedHead(kv);
+  }
 
   /** `ttlMs`: the bucket's max age (entries older than that are gone from it). */
   static async open(kv: KV, ttlMs: number): Promise<SessionDirectory> {
@@ -77,29 +79,13 @@ export class SessionDirectory {
     const round = this.queued;
     this.queued = [];
     this.syncing = true;
-    this.reachStreamHead().then(
+    this.head.reach(SYNC_TIMEOUT_MS, 'the session directory').then(
       () => round.forEach((w) => w.resolve()),
       (err: Error) => round.forEach((w) => w.reject(err)),
     ).finally(() => {
       this.syncing = false;
       this.nextRound();
     });
-  }
-
-  private async reachStreamHead(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('session directory did not catch up with the registry in time')), SYNC_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([(async () => {
-        const { last_seq: head, messages } = (await this.kv.status()).streamInfo.state;
-        // With no messages left, the newest one expired too: there is nothing to wait for.
-        if (messages > 0 && head > this.applied) await new Promise<void>((resolve) => this.appliedWaiters.push({ seq: head, resolve }));
-      })(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private async start(): Promise<void> {
@@ -121,11 +107,6 @@ export class SessionDirectory {
       sessions.delete(e.key);
       if (sessions.size === 0) this.accounts.delete(account);
     }
-    this.applied = Math.max(this.applied, e.revision);
-    if (this.appliedWaiters.length > 0) {
-      const ready = this.appliedWaiters.filter((x) => x.seq <= this.applied);
-      this.appliedWaiters = this.appliedWaiters.filter((x) => x.seq > this.applied);
-      for (const x of ready) x.resolve();
-    }
+    this.head.advance(e.revision);
   }
 }

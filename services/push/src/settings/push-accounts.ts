@@ -14,6 +14,9 @@ export async function refreshPushAccount(store: PushRegistrationStore, set: Push
   if ((await store.list(account)).length > 0) await set.set(account, true);
 }
 
+/** KV writes in flight while filling the set: one round trip each would make a large fill slow. */
+const FILL_IN_FLIGHT = 64;
+
 /**
  * Fills the push accounts set from the registrations in Cassandra once (registrations made
  * before the set existed), then marks it complete; until then the router asks for every
@@ -25,10 +28,18 @@ export function pushAccountsWorker(store: PushRegistrationStore, set: PushAccoun
     async start() {
       if (await set.isComplete()) return;
       let n = 0;
+      let chunk: string[] = [];
+      const flush = async () => {
+        await Promise.all(chunk.map((account) => set.set(account, true)));
+        n += chunk.length;
+        chunk = [];
+        if (n % 10_000 < FILL_IN_FLIGHT) log.info({ accounts: n }, 'filling the push accounts set');
+      };
       for await (const account of store.accounts()) {
-        await set.set(account, true);
-        if (++n % 10_000 === 0) log.info({ accounts: n }, 'filling the push accounts set');
+        chunk.push(account);
+        if (chunk.length === FILL_IN_FLIGHT) await flush();
       }
+      await flush();
       await set.markComplete();
       log.info({ accounts: n }, 'push accounts set filled from the registrations');
     },
