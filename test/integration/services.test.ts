@@ -76,6 +76,17 @@ describe('services on the real stack', () => {
     expect(await exited).toBe(0);
   });
 
+  it('all-in-one mode drains a SIGTERM that arrives while its services are still starting', async () => {
+    const ports = await Promise.all(services.map(() => freePort()));
+    const portEnv = Object.fromEntries(services.map(([s], i) => [`CONCORD_${s.toUpperCase()}_HTTP_PORT`, String(ports[i])]));
+    const child = spawn(process.execPath, [join(ROOT, 'infra', 'dist', 'all-in-one.js')], { env: { ...env, ...portEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The first service answering is the moment the others start: the signal lands in the start.
+    await eventually(async () => ((await Promise.all(ports.map((port) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)))).some(Boolean) ? true : undefined), 30_000, 'the first service');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('refuses to start against a keyspace without the schema', async () => {
     const bare = uniqueName('noschema');
     await expect(RouterService.create(readRouterConfig({ ...env, CONCORD_CASSANDRA_KEYSPACE: bare }))).rejects.toThrow(/concordctl migrate/);

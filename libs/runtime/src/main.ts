@@ -37,28 +37,41 @@ export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Pro
   let service: RunnableService;
   try {
     service = await opts.create(config, telemetry);
-    await service.start();
   } catch (err) {
-    process.stderr.write(`concord-${opts.service}: failed to start: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-    await telemetry.shutdown();
-    return;
+    return failedToStart(opts.service, err, telemetry);
   }
-  // A stray rejection is a bug to log, not a reason to drop every client of this process.
-  process.on('unhandledRejection', (reason) => {
-    process.stderr.write(`concord-${opts.service}: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
-  });
+  // Listening before start: its health endpoints may already answer while workers start (a
+  // push service filling its account set, say), and a SIGTERM then must still drain, once
+  // the start has finished, instead of killing the process.
   let signals = 0;
+  let starting: Promise<void> = Promise.resolve();
+  const removeListeners = () => {
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
+  };
   const stop = (signal: NodeJS.Signals) => {
     if (++signals > 1) return; // a second signal while draining changes nothing
-    void service.destroy().then(() => telemetry.shutdown()).then(() => {
-      process.removeListener('SIGTERM', stop);
-      process.removeListener('SIGINT', stop);
-    }, (err: unknown) => {
+    void starting.then(() => service.destroy()).then(() => telemetry.shutdown()).then(removeListeners, (err: unknown) => {
       process.stderr.write(`concord-${opts.service}: error during ${signal} shutdown: ${(err as Error).message}\n`);
       process.exitCode = 1;
     });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  try {
+    await (starting = service.start());
+  } catch (err) {
+    removeListeners();
+    return failedToStart(opts.service, err, telemetry);
+  }
+  // A stray rejection is a bug to log, not a reason to drop every client of this process.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`concord-${opts.service}: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
+  });
+}
+
+async function failedToStart(service: string, err: unknown, telemetry: Telemetry): Promise<void> {
+  process.stderr.write(`concord-${service}: failed to start: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+  await telemetry.shutdown();
 }
