@@ -1,6 +1,9 @@
-import { ConfigError } from '@concord/config';
-import { startTelemetry, type Telemetry } from '@concord/telemetry';
+import { ConfigError, type Env } from '@concord/config';
+import { instrumentLibraries, startTelemetry, type Telemetry } from '@concord/telemetry';
 import type { CommonConfig } from './common-config';
+
+// This file is the package's `@concord/runtime/main` entry: it loads the telemetry library and
+// nothing that loads the Cassandra driver, so that runMain can instrument the driver first.
 
 export interface RunnableService {
   start(): Promise<void>;
@@ -10,7 +13,11 @@ export interface RunnableService {
 export interface MainOptions<C extends CommonConfig> {
   /** Short name: gateway, router, archive, presence, push. */
   service: string;
-  readConfig(env: NodeJS.ProcessEnv): C;
+  /**
+   * Loads the service's config module and returns its reader. A config module loads the
+   * storage library, hence the driver: runMain calls this once the driver is instrumented.
+   */
+  loadConfig(): Promise<(env: Env) => C>;
   /** Loads the service module after telemetry is up, and builds the service. */
   create(config: C, telemetry: Telemetry): Promise<RunnableService>;
 }
@@ -19,21 +26,22 @@ export interface MainOptions<C extends CommonConfig> {
 export const EXIT_CONFIG = 78;
 
 /**
- * The whole of a service's main: read env → validate config → telemetry → create → start →
- * stop on SIGTERM/SIGINT. Never calls process.exit: the process ends when everything is closed,
+ * The whole of a service's main: instrument the libraries → load and read the config →
+ * telemetry → create → start → stop on SIGTERM/SIGINT. Never calls process.exit: the process ends when everything is closed,
  * so in-flight acks and spans are not lost.
  */
 export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Promise<void> {
+  const instrumentations = instrumentLibraries();
   let config: C;
   try {
-    config = opts.readConfig(process.env);
+    config = (await opts.loadConfig())(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`concord-${opts.service}: ${err.message}\n`);
     process.exitCode = EXIT_CONFIG;
     return;
   }
-  const telemetry = startTelemetry({ serviceName: `concord-${opts.service}`, ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}) });
+  const telemetry = startTelemetry({ serviceName: `concord-${opts.service}`, instrumentations, ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}) });
   let service: RunnableService;
   try {
     service = await opts.create(config, telemetry);

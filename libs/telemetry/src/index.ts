@@ -3,3 +3,4 @@ export { startHealthServer, type HealthServer, type HealthServerOptions, type Re
 export { inSpan, countOnActiveSpan, annotateActiveSpan, traceLogFields } from './spans';
 export { consumerLagSampler, type ConsumerLagSampler, type ConsumerLagOptions, type ConsumerRef, type ConsumerCounts } from './consumer-lag';
 export { secondsSince, startTimer } from './timing';
+export { instrumentLibraries, DRIVER_SPAN_PREFIX } from './instrumentations';

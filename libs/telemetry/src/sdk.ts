@@ -2,9 +2,11 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { concordSampler } from './sampler';
 
 export interface TelemetryOptions {
   /** OpenTelemetry service.name, e.g. "concord-router". */
@@ -14,6 +16,8 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** Extra span processors (tests pass an in-memory exporter here). */
   spanProcessors?: SpanProcessor[];
+  /** Library instrumentations, created by instrumentLibraries() before those libraries loaded. */
+  instrumentations?: Instrumentation[];
 }
 
 export interface Telemetry {
@@ -24,8 +28,8 @@ export interface Telemetry {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK for one process. Call it first in a service's main, before
- * the service's own modules are loaded. This is the only place that configures telemetry.
+ * Starts the OpenTelemetry Node SDK for one process. Call it in a service's main before the
+ * service's own modules are loaded. This is the only place that configures telemetry.
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
@@ -40,8 +44,10 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     }),
     spanProcessors: processors,
     metricReader: prometheus,
-    // No automatic instrumentation: Concord creates its own spans where a stanza's work happens.
-    instrumentations: [],
+    sampler: concordSampler(),
+    // Concord creates its own spans where a stanza's work happens; of the libraries, only those
+    // the main hooked before loading them (the Cassandra driver). Nothing is detected on its own.
+    instrumentations: opts.instrumentations ?? [],
   });
   sdk.start();
   let stopped: Promise<void> | undefined;

@@ -45,7 +45,7 @@ function operationOf(e: HistoryEvent): string {
 /**
  * Runs one archive write inside a CLIENT span with the database semantic attributes and the
  * message's identifiers (so its trace can be found from its archive ID), and records its
- * latency. The driver itself is not instrumented: it is loaded before the SDK starts.
+ * latency. The driver's own spans (one per request, from its instrumentation) are its children.
  */
 export async function timedWrite<R extends string>(store: ArchiveStore, e: HistoryEvent, position: number, write: () => Promise<R>): Promise<R> {
   const operation = operationOf(e);

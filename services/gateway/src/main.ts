@@ -1,9 +1,9 @@
-import { runMain } from '@concord/runtime';
-import { readGatewayConfig } from './config';
+import { runMain } from '@concord/runtime/main';
 
+// Nothing else is imported here: every module of the service, its config included, loads after
+// runMain has instrumented the libraries it uses, and the service's own after telemetry is up.
 void runMain({
   service: 'gateway',
-  readConfig: readGatewayConfig,
-  // Loaded after telemetry has started, so the service's modules are instrumented.
+  loadConfig: async () => (await import('./config.js')).readGatewayConfig,
   create: async (config, telemetry) => (await import('./service.js')).GatewayService.create(config, { metricsHandler: telemetry.metricsHandler }),
 });

@@ -1,9 +1,9 @@
-import { runMain } from '@concord/runtime';
-import { readPresenceConfig } from './config';
+import { runMain } from '@concord/runtime/main';
 
+// Nothing else is imported here: every module of the service, its config included, loads after
+// runMain has instrumented the libraries it uses, and the service's own after telemetry is up.
 void runMain({
   service: 'presence',
-  readConfig: readPresenceConfig,
-  // Loaded after telemetry has started, so the service's modules are instrumented.
+  loadConfig: async () => (await import('./config.js')).readPresenceConfig,
   create: async (config, telemetry) => (await import('./service.js')).PresenceService.create(config, { metricsHandler: telemetry.metricsHandler }),
 });
