@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { types } from 'cassandra-driver';
 
 /** An expected failure with its gRPC status code; anything else reaching the edge is mapped below. */
 export class ApiError extends Error {
@@ -12,8 +13,34 @@ export const invalid = (message: string) => new ApiError(status.INVALID_ARGUMENT
 export const notFound = (message: string) => new ApiError(status.NOT_FOUND, message);
 export const unavailable = (message: string) => new ApiError(status.UNAVAILABLE, message);
 
-/** Errors of the Cassandra driver and the NATS client that mean "try again later". */
-const TRANSIENT = /NoHostAvailable|OperationTimedOut|ResponseError|TIMEOUT|CONNECTION_|DISCONNECT|no responders|closed/i;
+/**
+ * Errors of the Cassandra driver and the NATS client that mean "the dependency does not answer
+ * now; the same call may succeed later", by class name (stable across copies of a library).
+ */
+const TRANSIENT_NAMES = new Set([
+  // cassandra-driver
+  'NoHostAvailableError', 'OperationTimedOutError', 'BusyConnectionError',
+  // @nats-io/nats-core
+  'ClosedConnectionError', 'DrainingConnectionError', 'ConnectionError', 'TimeoutError', 'NoResponders', 'NoRespondersError', 'RequestError',
+]);
+
+const codes = types.responseErrorCodes;
+/**
+ * Cassandra's answers that are about the cluster's state, not the request: too few replicas,
+ * overloaded, starting, timed out or failed on a replica. The others (syntax, invalid,
+ * unauthorized, a missing keyspace or table...) are a bug or a misconfiguration: retrying the
+ * call will not help, so they are INTERNAL and logged as errors.
+ */
+const TRANSIENT_CASSANDRA_CODES = new Set<number>([
+  codes.serverError, codes.unavailableException, codes.overloaded, codes.isBootstrapping, codes.truncateError,
+  codes.writeTimeout, codes.readTimeout, codes.readFailure, codes.writeFailure,
+]);
+
+function isTransient(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ResponseError') return TRANSIENT_CASSANDRA_CODES.has((err as Error & { code?: number }).code ?? -1);
+  return TRANSIENT_NAMES.has(err.name);
+}
 
 /**
  * The status an error becomes at the edge: ApiError keeps its code, a dependency that does
@@ -21,8 +48,6 @@ const TRANSIENT = /NoHostAvailable|OperationTimedOut|ResponseError|TIMEOUT|CONNE
  */
 export function statusOf(err: unknown): { code: status; details: string; expected: boolean } {
   if (err instanceof ApiError) return { code: err.code, details: err.message, expected: true };
-  const e = err as Error & { code?: unknown };
-  const text = `${e?.name ?? ''} ${String(e?.code ?? '')} ${e?.message ?? ''}`;
-  if (TRANSIENT.test(text)) return { code: status.UNAVAILABLE, details: 'the archive store or bus is unavailable; retry later', expected: true };
+  if (isTransient(err)) return { code: status.UNAVAILABLE, details: 'the archive store or bus is unavailable; retry later', expected: true };
   return { code: status.INTERNAL, details: 'internal error', expected: false };
 }
