@@ -75,6 +75,8 @@ describe('tracing a stanza through the services', () => {
     // The archive's Cassandra writes: one per account, the sender's under the ID the router chose.
     const writes = trace.filter((s) => s.name === 'cassandra write message');
     expect(writes.map((w) => byId.get(w.parentSpanContext?.spanId ?? '')?.name)).toEqual(['process concord.events.v1.HistoryEvent', 'process concord.events.v1.HistoryEvent']);
+    // The router found both IDs unused with everything older applied: no ID index read first.
+    expect(trace.filter((s) => s.name === 'process concord.events.v1.HistoryEvent').map((s) => s.attributes['concord.id_index'])).toEqual(['skip', 'skip']);
     const senderWrite = writes.find((w) => w.attributes['concord.archive_id'] === archiveId)!;
     expect(senderWrite.kind).toBe(SpanKind.CLIENT);
     expect(senderWrite.attributes).toMatchObject({ 'db.system.name': 'cassandra', 'db.namespace': concord.name, 'concord.result': 'written', 'concord.origin_id': 'traced' });

@@ -6,14 +6,12 @@
  */
 import { status } from '@grpc/grpc-js';
 import type { ArchiveClient } from '@concord/archive-client-example';
-import { Bus, partitionOf, publishEvent } from '@concord/bus';
-import { HistoryEventType } from '@concord/events';
-import { createLogger } from '@concord/log';
-import { concord as proto } from '@concord/proto';
+import type { Bus } from '@concord/bus';
 import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
 import type { ClientDriver } from '../support/driver';
 import { ADMIN_TOKEN, archiveClient, CALLERS_ENV, say } from '../support/archive-api';
-import { eventually, requireStack, testConfig } from '../support/stack';
+import { connectBus, publishMessage } from '../support/history';
+import { eventually, requireStack } from '../support/stack';
 
 const BACKLOG = 8_000;
 
@@ -31,8 +29,7 @@ describe('gRPC calls that wait for the archive, while it is behind', () => {
     await concord.addAccount('bob', 'bob-secret');
     laptop = await xmppjsOnline(concord, 'alice.laptop', 'alice', 'alice-secret');
     admin = archiveClient(concord, ADMIN_TOKEN);
-    const cfg = testConfig(concord.name);
-    bus = await Bus.connect({ servers: cfg.natsUrls, name: 'grpc-apply-test', prefix: cfg.busPrefix, partitions: cfg.busPartitions, log: createLogger('test', 'warn') });
+    bus = await connectBus(concord, 'grpc-apply-test');
   }, 60_000);
 
   afterAll(async () => {
@@ -44,15 +41,10 @@ describe('gRPC calls that wait for the archive, while it is behind', () => {
 
   /** Queues `n` archived-message events for alice, as the router would, ahead of anything published next. */
   async function backlog(n: number): Promise<void> {
-    const owner = alice();
-    const subject = bus.names.subjects.history(partitionOf(owner, bus.names.partitions));
     for (let i = 0; i < n; i += 500) {
       await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, k) => {
         const id = `backlog-${i + k}`;
-        return publishEvent(bus.publisher, subject, HistoryEventType, proto.events.v1.HistoryEvent.fromPartial({
-          owner, archiveId: id, with: `bob@${concord.domain}`, outgoing: true, originId: id, timestampMs: Date.now(),
-          xml: `<message xmlns='jabber:client' type='chat' id='${id}'><body>queued ${i + k}</body></message>`,
-        }), { msgId: `h:${owner}:test-backlog:${id}`, account: owner });
+        return publishMessage(bus, { owner: alice(), peer: `bob@${concord.domain}`, archiveId: id, body: `queued ${i + k}`, msgId: `h:${alice()}:test-backlog:${id}` });
       }));
     }
   }

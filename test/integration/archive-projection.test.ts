@@ -75,9 +75,12 @@ describe('archive projection', () => {
       await applyHistoryEvent(store, e, position);
     }
     for (const [position, e] of history('twice@x')) await applyHistoryEvent(store, e, position);
+    // Written without the ID index read (on the router's proof), replays included.
+    for (const [position, e] of [...history('unread-ids@x'), ...history('unread-ids@x')]) await applyHistoryEvent(store, e, position, { readIdIndex: false });
 
     const once = await snapshot(client, 'once@x');
     expect(await snapshot(client, 'twice@x')).toEqual(once);
+    expect(await snapshot(client, 'unread-ids@x')).toEqual(once);
 
     // What the sequence leaves: only what came after the deletion, the retraction after it kept.
     expect(once.rows.map((r) => [r.position, r.archiveId])).toEqual([[25, 'id-25'], [26, 'id-26'], [30, 'id-30']]);

@@ -21,6 +21,8 @@ export interface Delivered<T> {
   subject: string;
   /** Stream sequence: the message's position in its stream. */
   streamSeq: number;
+  /** When the stream stored it (Unix milliseconds, the NATS server's clock). */
+  storedAtMs: number;
   deliveryCount: number;
   msgId: string | undefined;
 }
@@ -140,6 +142,7 @@ async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, 
       value,
       subject: m.subject,
       streamSeq: m.seq,
+      storedAtMs: Math.floor(m.info.timestampNanos / 1e6),
       deliveryCount: m.info.deliveryCount,
       msgId: m.headers?.has(Header.msgId) ? m.headers.get(Header.msgId) : undefined,
     };

@@ -65,9 +65,10 @@ export class ArchiveStore {
   /**
    * Writes the row with its ID and bucket entries in one unlogged batch, together with
    * `alongside` (state derived from the row, e.g. its conversation), which is thus written
-   * exactly when the row is: one round trip after the ID check.
+   * exactly when the row is: one round trip after the ID check. `readIdIndex: false` skips the
+   * check, for a caller that knows no other event with the ID can come first.
    */
-  async write(row: ArchivedRow, alongside: Statement[] = []): Promise<WriteResult> {
+  async write(row: ArchivedRow, alongside: Statement[] = [], opts: { readIdIndex: boolean } = { readIdIndex: true }): Promise<WriteResult> {
     const bucket = bucketOf(row.timestampMs);
     const ttl = ttlSeconds(row.timestampMs, this.retention);
     const bucketTtl = bucketTtlSeconds(bucket, this.retention);
@@ -75,8 +76,10 @@ export class ArchiveStore {
     // A read, not a lightweight transaction: one account's events are written one at a time
     // (its partition of the history stream is handled in order), so nothing races this check,
     // and a Paxos round per message would cost several times the write itself.
-    const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
-    if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
+    if (opts.readIdIndex) {
+      const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
+      if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
+    }
     await this.client.batch([
       { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] },
       { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?) USING TTL ?', params: [row.owner, bucket, bucketTtl] },
@@ -97,6 +100,16 @@ export class ArchiveStore {
     const insert = messageInsert({ ...row, stanza }, ttl);
     await this.client.execute(insert.query, insert.params);
     return true;
+  }
+
+  /**
+   * Which of the accounts' archive IDs are in use, in one request (keys `owner` + newline +
+   * `archiveId`). Every owner is asked for every ID; the few extra lookups cost less than
+   * another round trip.
+   */
+  async idsInUse(owners: string[], archiveIds: string[]): Promise<Set<string>> {
+    const r = await this.client.execute('SELECT owner, archive_id FROM archive_ids WHERE owner IN ? AND archive_id IN ?', [owners, archiveIds]);
+    return new Set(r.rows.map((x) => `${String(x['owner'])}\n${String(x['archive_id'])}`));
   }
 
   async byId(owner: string, archiveId: string): Promise<ArchivedRow | undefined> {

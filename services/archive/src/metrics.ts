@@ -14,6 +14,8 @@ export const ArchiveAttr = {
   inboundId: 'concord.inbound_id',
   position: 'concord.position',
   result: 'concord.result',
+  /** Whether the write looked its archive ID up first ('read') or had the router's proof ('skip'). */
+  idIndex: 'concord.id_index',
 } as const;
 
 /**

@@ -4,7 +4,10 @@ import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import type { ArchiveStore } from '@concord/storage';
+import { annotateActiveSpan } from '@concord/telemetry';
+import { ArchiveAttr } from '../metrics';
 import { applyHistoryEvent } from '../projection/apply';
+import { idIndexRead } from '../projection/id-index-read';
 import type { Watermark } from './watermark';
 
 /** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
@@ -36,15 +39,18 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
       // Everything the durable consumer has acknowledged before this start is committed.
       const info = await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history'));
       watermark.advance(info.ack_floor.stream_seq);
+      const duplicateWindowMs = (await bus.jsm.streams.info(bus.names.stream('history'))).config.duplicate_window / 1e6;
       running = await consumeEvents(bus.js, HistoryEventType, {
         stream: bus.names.stream('history'), durable: bus.names.durable('archive', 'history'), log, batch: 512, inOrder: { maxAttempts: 20 },
         lanes: { keyOf: (subject, account) => account ?? subject, maxInFlight: MAX_IN_FLIGHT },
         onSettled: (floor) => watermark.advance(floor),
       },
-        async ({ value, streamSeq }) => {
+        async ({ value, streamSeq, storedAtMs }) => {
+          const idIndex = idIndexRead(value, storedAtMs, duplicateWindowMs);
+          annotateActiveSpan({ [ArchiveAttr.idIndex]: idIndex.verdict });
           for (let attempt = 1; ; attempt++) {
             try {
-              await applyHistoryEvent(store, value, streamSeq);
+              await applyHistoryEvent(store, value, streamSeq, { readIdIndex: idIndex.verdict === 'read' });
               break;
             } catch (err) {
               if (attempt < MAX_ATTEMPTS) {

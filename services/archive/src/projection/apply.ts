@@ -22,11 +22,16 @@ export type ApplyResult = WriteResult | 'retracted' | 'deleted' | 'ignored';
  * - DELETE_ARCHIVE: every row of the owner below the position goes, with its ID, empty
  *   buckets, conversation state and older changes; later rows stay.
  */
-export function applyHistoryEvent(store: ArchiveStore, event: HistoryEvent, position: number): Promise<ApplyResult> {
-  return timedWrite(store, event, position, () => applyOne(store, event, position));
+export function applyHistoryEvent(store: ArchiveStore, event: HistoryEvent, position: number, opts: ApplyOptions = { readIdIndex: true }): Promise<ApplyResult> {
+  return timedWrite(store, event, position, () => applyOne(store, event, position, opts));
 }
 
-async function applyOne(store: ArchiveStore, event: HistoryEvent, position: number): Promise<ApplyResult> {
+export interface ApplyOptions {
+  /** MESSAGE: look the archive ID up first (false only on the verdict of `idIndexRead`). */
+  readIdIndex: boolean;
+}
+
+async function applyOne(store: ArchiveStore, event: HistoryEvent, position: number, opts: ApplyOptions): Promise<ApplyResult> {
   switch (event.kind) {
     case Kind.KIND_RETRACT:
       return retract(store, event, position);
@@ -36,11 +41,11 @@ async function applyOne(store: ArchiveStore, event: HistoryEvent, position: numb
       await new ArchiveLifecycleStore(store.client).recordChange({ owner: event.owner, position, kind: 'delete', targetId: '' });
       return 'deleted';
     default:
-      return message(store, event, position);
+      return message(store, event, position, opts);
   }
 }
 
-async function message(store: ArchiveStore, e: HistoryEvent, position: number): Promise<WriteResult> {
+async function message(store: ArchiveStore, e: HistoryEvent, position: number, opts: ApplyOptions): Promise<WriteResult> {
   const conversation = ConversationStore.messageStatements(e.owner, e.with, {
     position, bucket: bucketOf(e.timestampMs), archiveId: e.archiveId, timestampMs: e.timestampMs, outgoing: e.outgoing,
     hasBody: describeStanza(e.xml).body !== '',
@@ -48,7 +53,7 @@ async function message(store: ArchiveStore, e: HistoryEvent, position: number): 
   return store.write({
     owner: e.owner, position, archiveId: e.archiveId, with: e.with, outgoing: e.outgoing,
     timestampMs: e.timestampMs, originId: e.originId, stanza: e.xml,
-  }, conversation);
+  }, conversation, opts);
 }
 
 async function retract(store: ArchiveStore, e: HistoryEvent, position: number): Promise<ApplyResult> {

@@ -7,6 +7,7 @@ import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { ArchiveStore } from '@concord/storage';
+import { AppliedThrough, watchAppliedThrough } from '../routing/applied-through';
 import type { Outcome as RouteOutcome, RouteContext } from '../routing/route-context';
 import { routeIq } from '../routing/route-iq';
 import { routeMessage } from '../routing/route-message';
@@ -25,13 +26,16 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
   let running: RunningConsumer | undefined;
   let sessions: SessionDirectory | undefined;
   let pushAccounts: PushAccounts | undefined;
+  let progress: { stop(): void } | undefined;
   return {
     name: 'inbound',
     async start() {
       const kv = await bus.kv('sessions');
       sessions = await SessionDirectory.open(kv, bus.settings.sessionTtlMs);
       pushAccounts = await PushAccounts.open(await bus.kv('pushAccounts'));
-      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive };
+      const appliedThrough = new AppliedThrough();
+      progress = watchAppliedThrough(bus, appliedThrough, log);
+      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive, appliedThrough };
       running = await consumeEvents(bus.js, InboundStanzaEvent, {
         stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log, inOrder: { maxAttempts: 20 },
         // Accounts are independent: one account's stanzas stay in order, others pass (the
@@ -59,6 +63,7 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
     },
     async stop() {
       await running?.stop();
+      progress?.stop();
       await sessions?.stop();
       await pushAccounts?.stop();
     },

@@ -3,6 +3,7 @@ import type { Logger } from '@concord/log';
 import type { concord } from '@concord/proto';
 import type { PushAccounts, SessionDirectory, SessionRegistry } from '@concord/registry';
 import type { ArchiveStore } from '@concord/storage';
+import type { AppliedThrough } from './applied-through';
 
 export type InboundStanza = concord.events.v1.InboundStanza;
 
@@ -19,6 +20,8 @@ export interface RouteContext {
   log: Logger;
   /** Read-only here: tells whether a re-sent message is already archived. */
   archive: ArchiveStore;
+  /** How far the archive has applied the history stream (its events carry it as proof). */
+  appliedThrough: AppliedThrough;
 }
 
 /** Who reports the stanza's outcome to the gateway: the router now, or the archive once the sender's copy is written. */

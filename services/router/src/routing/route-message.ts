@@ -83,23 +83,28 @@ async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: 
   const originId = originIdOf(message, inbound.id);
   const senderId = predictedArchiveId(account, inbound.clientId, originId);
   annotateActiveSpan({ [DecisionAttr.originId]: originId, [DecisionAttr.archiveId]: senderId });
-  // A re-send of a message already archived (same client, same origin-id, any stream) is the
-  // same message: not archived or delivered again, only acked again (DESIGN §3.3).
-  if (await ctx.archive.byId(account, senderId)) return 'already-archived';
   // The recipient's ID is the server's, but derived deterministically so a replay writes the same row.
   const recipientId = predictedArchiveId(recipient, `${account}\n${inbound.clientId}`, originId);
+  // Read before the lookup: what the archive had applied when the IDs were found unused.
+  const appliedThroughMs = ctx.appliedThrough.ms;
+  const inUse = await ctx.archive.idsInUse([...new Set([account, recipient])], [...new Set([senderId, recipientId])]);
+  // A re-send of a message already archived (same client, same origin-id, any stream) is the
+  // same message: not archived or delivered again, only acked again (DESIGN §3.3).
+  if (inUse.has(`${account}\n${senderId}`)) return 'already-archived';
+  // The recipient's copy already archived (its sender's not yet): the archive's ID check keeps the first.
+  const recipientProof = inUse.has(`${recipient}\n${recipientId}`) ? 0 : appliedThroughMs;
   const senderCopy = withStanzaId(message, account, senderId);
   const recipientCopy = withStanzaId(message, recipient, recipientId);
-  const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, dependsOnPosition = 0) =>
+  const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, proof: number, dependsOnPosition = 0) =>
     publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
       concord.events.v1.HistoryEvent.fromPartial({
         owner, archiveId, with: outgoing ? recipient : account, outgoing, xml: serialize(copy), originId,
-        inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition,
+        inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition, appliedThroughMs: proof,
         ...(reply ? { replyGatewayNode: inbound.gatewayNode, replyStreamId: inbound.streamId, replyStreamSeq: inbound.streamSeq } : {}),
       }), { msgId: `h:${owner}:${archiveId}`, account: owner });
   // The sender's copy names the recipient's: its commit (the sender's ack) waits for both rows.
-  const recipientEvent = recipient !== account ? await history(recipient, recipientId, recipientCopy, false, false) : undefined;
-  const senderEvent = await history(account, senderId, senderCopy, true, true, recipientEvent?.seq ?? 0);
+  const recipientEvent = recipient !== account ? await history(recipient, recipientId, recipientCopy, false, false, recipientProof) : undefined;
+  const senderEvent = await history(account, senderId, senderCopy, true, true, appliedThroughMs, recipientEvent?.seq ?? 0);
   if (senderEvent.duplicate) {
     // The same message is already on its way (a re-send racing its first copy, or this stanza
     // routed again after a restart): the first copy was delivered; ack once it is archived.
