@@ -70,12 +70,20 @@ export async function consumeEvents<T>(
   handler: (event: Delivered<T>) => Promise<Verdict>,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
+  const ackWaitMs = ((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6;
   const messages: ConsumerMessages = await consumer.consume({ max_messages: opts.batch ?? 256 });
   const floor = new SettledFloor(opts.onSettled);
+  const inHand = new InHand();
+  const heartbeat = setInterval(() => inHand.keepAlive(), Math.max(1_000, ackWaitMs / 3)).unref();
   const one = async (m: JsMsg) => {
     try {
-      await handleOne(m, type, opts, handler);
+      // A copy of a message this process has already finished (redelivered while it was in
+      // hand): the server has its verdict. Handling it again could write what was dropped.
+      if (opts.inOrder && inHand.finished(m.seq)) m.ack();
+      else await handleOne(m, type, opts, handler);
+      inHand.done(m, true);
     } catch (err) {
+      inHand.done(m, false);
       opts.log.error({ err, subject: m.subject, seq: m.seq }, 'event handling failed unexpectedly; it will be redelivered');
     } finally {
       floor.settled(m.seq);
@@ -85,6 +93,7 @@ export async function consumeEvents<T>(
     if (!opts.lanes) {
       for await (const m of messages) {
         floor.started(m.seq);
+        inHand.add(m);
         await one(m);
       }
       return;
@@ -94,6 +103,7 @@ export async function consumeEvents<T>(
     const inFlight = new Set<Promise<void>>();
     for await (const m of messages) {
       floor.started(m.seq);
+      inHand.add(m);
       const key = keyOf(m.subject, m.headers?.has(Header.account) ? m.headers.get(Header.account) : undefined);
       const p: Promise<void> = (tails.get(key) ?? Promise.resolve()).then(() => one(m));
       tails.set(key, p);
@@ -105,7 +115,7 @@ export async function consumeEvents<T>(
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-  })();
+  })().finally(() => clearInterval(heartbeat));
   return {
     done,
     stop: async () => {
@@ -113,6 +123,44 @@ export async function consumeEvents<T>(
       await done;
     },
   };
+}
+
+/**
+ * The messages fetched and not yet finished, waiting in a lane or being handled. They are kept
+ * alive (+WPI) every third of the ack wait: without it, a message that waits longer than that
+ * (behind a slow one of its account) is redelivered, and after max_deliver deliveries the
+ * server gives up on it and its ack floor passes a message this process will still write.
+ */
+class InHand {
+  private readonly messages = new Map<number, JsMsg[]>();
+  /** Finished by this process while another delivery of it was still in hand. */
+  private readonly finishedSeqs = new Set<number>();
+
+  add(m: JsMsg): void {
+    const copies = this.messages.get(m.seq);
+    if (copies) copies.push(m);
+    else this.messages.set(m.seq, [m]);
+  }
+
+  finished(seq: number): boolean {
+    return this.finishedSeqs.has(seq);
+  }
+
+  /** `m` is finished (`final`: with its verdict given, not left for a redelivery). */
+  done(m: JsMsg, final: boolean): void {
+    const copies = (this.messages.get(m.seq) ?? []).filter((c) => c !== m);
+    if (copies.length > 0) {
+      this.messages.set(m.seq, copies);
+      if (final) this.finishedSeqs.add(m.seq);
+    } else {
+      this.messages.delete(m.seq);
+      this.finishedSeqs.delete(m.seq);
+    }
+  }
+
+  keepAlive(): void {
+    for (const copies of this.messages.values()) for (const m of copies) m.working();
+  }
 }
 
 async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, handler: (e: Delivered<T>) => Promise<Verdict>): Promise<void> {

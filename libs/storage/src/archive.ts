@@ -75,7 +75,8 @@ export class ArchiveStore {
     if (ttl === undefined || bucketTtl === undefined) return 'expired';
     // A read, not a lightweight transaction: one account's events are written one at a time
     // (its partition of the history stream is handled in order), so nothing races this check,
-    // and a Paxos round per message would cost several times the write itself.
+    // and a Paxos round per message would cost several times the write itself. Without the
+    // read, the caller vouches that no other event with this ID comes before this one.
     if (opts.readIdIndex) {
       const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
       if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';

@@ -11,7 +11,8 @@ describe('idIndexRead', () => {
     ['stored just under half a window later', 1_000_000, 1_000_000 + WINDOW / 2 - 1, WINDOW, 'skip'],
     ['stored half a window later', 1_000_000, 1_000_000 + WINDOW / 2, WINDOW, 'read'],
     ['stored long after (the archive was behind)', 1_000_000, 1_000_000 + 10 * WINDOW, WINDOW, 'read'],
-    ['router clock ahead of the server', 1_000_000, 990_000, WINDOW, 'skip'],
+    ['router clock somewhat ahead of the server', 1_000_000, 990_000, WINDOW, 'skip'],
+    ['router clock far ahead of the server', 1_000_000, 1_000_000 - WINDOW / 4 - 1, WINDOW, 'read'],
     ['stream without a duplicate window', 1_000_000, 1_000_500, 0, 'read'],
   ])('%s', (_name, through, storedAt, window, want) => {
     const v = idIndexRead(event(through), storedAt, window);

@@ -14,12 +14,17 @@ export interface IdIndexVerdict {
  * `appliedThroughMs` had been applied, so an earlier copy could only have been stored after
  * that — within the stream's duplicate window of this one if this one was stored less than
  * half a window later, and then JetStream would have refused this one (same message ID). The
- * other half of the window allows for the router's and the NATS server's clocks differing.
+ * other half of the window allows for the router's clock being ahead of the NATS server's
+ * (which assumes clocks kept within a minute of each other, e.g. by NTP).
  */
 export function idIndexRead(e: HistoryEvent, storedAtMs: number, duplicateWindowMs: number): IdIndexVerdict {
   const through = Number(e.appliedThroughMs);
   if (through <= 0) return { verdict: 'read', reason: 'no proof from the router' };
   if (duplicateWindowMs <= 0) return { verdict: 'read', reason: 'the stream keeps no duplicate window' };
-  if (storedAtMs - through >= duplicateWindowMs / 2) return { verdict: 'read', reason: 'stored more than half a duplicate window after the router\'s proof' };
+  const age = storedAtMs - through;
+  if (age >= duplicateWindowMs / 2) return { verdict: 'read', reason: 'stored more than half a duplicate window after the router\'s proof' };
+  // Stored "before" the proof: the router's clock is ahead, by at least this much; by more
+  // than a quarter window, the half window's allowance for clocks is not to be trusted.
+  if (age < -duplicateWindowMs / 4) return { verdict: 'read', reason: 'the router\'s clock is ahead of the NATS server\'s' };
   return { verdict: 'skip', reason: 'the router found the ID unused with everything older applied' };
 }

@@ -34,7 +34,7 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
       sessions = await SessionDirectory.open(kv, bus.settings.sessionTtlMs);
       pushAccounts = await PushAccounts.open(await bus.kv('pushAccounts'));
       const appliedThrough = new AppliedThrough();
-      progress = watchAppliedThrough(bus, appliedThrough, log);
+      progress = await watchAppliedThrough(bus, appliedThrough, log);
       const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive, appliedThrough };
       running = await consumeEvents(bus.js, InboundStanzaEvent, {
         stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log, inOrder: { maxAttempts: 20 },
@@ -59,6 +59,10 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
           }), `commit:${value.id}`);
         }
         return ack;
+      }).catch((err: unknown) => {
+        // No stop() follows a failed start: the poller must not outlive it.
+        progress?.stop();
+        throw err;
       });
     },
     async stop() {

@@ -35,11 +35,11 @@ export class AppliedThrough {
 }
 
 /**
- * Keeps `through` current: once a second, the history stream's last sequence, then the
+ * Keeps `through` current: now (resolving after the first reading), then once a second, the history stream's last sequence, then the
  * archive consumer's floor. A failed reading leaves the bound where it was; it only grows
  * stale, and a stale bound proves nothing (the archive then reads its ID index as before).
  */
-export function watchAppliedThrough(bus: Bus, through: AppliedThrough, log: Logger): { stop(): void } {
+export async function watchAppliedThrough(bus: Bus, through: AppliedThrough, log: Logger): Promise<{ stop(): void }> {
   const stream = bus.names.stream('history');
   const durable = bus.names.durable('archive', 'history');
   let stopped = false;
@@ -56,7 +56,8 @@ export function watchAppliedThrough(bus: Bus, through: AppliedThrough, log: Logg
     }
     if (!stopped) timer = setTimeout(() => void poll(), POLL_MS).unref();
   };
-  void poll();
+  // The first reading before routing starts, so that the first messages carry a proof too.
+  await poll();
   return {
     stop() {
       stopped = true;
