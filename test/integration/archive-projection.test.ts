@@ -14,7 +14,10 @@ import { createKeyspace, dropKeyspace, requireStack, testConfig, uniqueName } fr
 const Kind = concord.events.v1.HistoryEvent_Kind;
 const T0 = Date.UTC(2026, 0, 1);
 
-/** One account's history: a chat with bob and carol, a marker, a retraction, a deletion, more chat. */
+/** Far above Cassandra's batch size limit (50 KiB by default): such a row is not batched. */
+const LARGE_BODY = `and again ${'z'.repeat(200_000)}`;
+
+/** One account's history: a chat with bob and carol, a marker, a retraction, a deletion, more chat (the last message large). */
 function history(owner: string): [number, HistoryEvent][] {
   const msg = (n: number, peer: string, outgoing: boolean, body: string | undefined): HistoryEvent => concord.events.v1.HistoryEvent.fromPartial({
     owner, archiveId: `id-${n}`, with: peer, outgoing, originId: `o-${n}`, timestampMs: T0 + n * 1000,
@@ -32,7 +35,7 @@ function history(owner: string): [number, HistoryEvent][] {
     [25, msg(25, 'bob@x', false, 'again')],
     [26, msg(26, 'carol@x', false, 'later')],
     [27, concord.events.v1.HistoryEvent.fromPartial({ owner, kind: Kind.KIND_RETRACT, targetArchiveId: 'id-26', timestampMs: T0 + 27_000 })],
-    [30, msg(30, 'bob@x', false, 'and again')],
+    [30, msg(30, 'bob@x', false, LARGE_BODY)],
   ];
 }
 
@@ -85,6 +88,7 @@ describe('archive projection', () => {
     // What the sequence leaves: only what came after the deletion, the retraction after it kept.
     expect(once.rows.map((r) => [r.position, r.archiveId])).toEqual([[25, 'id-25'], [26, 'id-26'], [30, 'id-30']]);
     expect(once.rows[1]!.stanza).toContain('urn:xmpp:message-retract:1');
+    expect(once.rows[2]!.stanza).toContain(LARGE_BODY);
     expect(once.changes.map((c) => JSON.parse(c).kind)).toEqual(['delete', 'retract']);
     expect(once.conversations.map((c) => [c.with, c.lastArchiveId, c.readThrough])).toEqual([['bob@x', 'id-30', 0], ['carol@x', 'id-26', 0]]);
     const conversations = new ConversationStore(client);

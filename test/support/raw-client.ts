@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { XmppStreamParser, type Element } from '@concord/xml';
+import { NS } from '@concord/xmpp';
 
 /**
  * A hand-driven XMPP client on a raw socket, for what real libraries will not send: hostile
@@ -35,6 +37,14 @@ export class RawClient {
 
   get received(): string {
     return this.buffer;
+  }
+
+  /** What was received (since the last clear()) as top-level elements, parsed without size limits. */
+  elements(): Element[] {
+    const out: Element[] = [];
+    const parser = new XmppStreamParser({ streamOpen: () => undefined, stanza: (e) => out.push(e), streamClose: () => undefined, error: (e) => { throw e; } }, { maxStanzaBytes: 1 << 24, maxDepth: 64 });
+    parser.write(Buffer.from(`<stream:stream xmlns='${NS.client}' xmlns:stream='${NS.stream}'>${this.buffer}`));
+    return out;
   }
 
   write(data: string | Buffer): void {

@@ -58,12 +58,20 @@ export interface PageQuery {
  * archive_messages) or their bucket's end (archive_buckets), so a replay expires them at the
  * same moment as the first write did.
  */
+/**
+ * Cassandra refuses a batch above its batch_size_fail_threshold (50 KiB by default), so a row
+ * with a larger stanza is written statement by statement, in parallel: an unlogged batch over
+ * several partitions is no more atomic than that, and the write is idempotent when retried.
+ */
+const BATCHED_STANZA_BYTES = 16 * 1024;
+
 export class ArchiveStore {
   /** The session, for the stores that extend the archive tables (conversations, lifecycle). */
   constructor(readonly client: Client, readonly retention: Retention = KEEP_FOREVER) {}
 
   /**
-   * Writes the row with its ID and bucket entries in one unlogged batch, together with
+   * Writes the row with its ID and bucket entries in one unlogged batch (see
+   * BATCHED_STANZA_BYTES for large rows), together with
    * `alongside` (state derived from the row, e.g. its conversation), which is thus written
    * exactly when the row is: one round trip after the ID check. `readIdIndex: false` skips the
    * check, for a caller that knows no other event with the ID can come first.
@@ -81,12 +89,14 @@ export class ArchiveStore {
       const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
       if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
     }
-    await this.client.batch([
+    const statements = [
       { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] },
       { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?) USING TTL ?', params: [row.owner, bucket, bucketTtl] },
       messageInsert(row, ttl),
       ...alongside,
-    ], { logged: false });
+    ];
+    if (Buffer.byteLength(row.stanza) <= BATCHED_STANZA_BYTES) await this.client.batch(statements, { logged: false });
+    else await Promise.all(statements.map((st) => this.client.execute(st.query, st.params)));
     return 'written';
   }
 
@@ -120,6 +130,12 @@ export class ArchiveStore {
     return row ? toRow(row) : undefined;
   }
 
+  /** The position of an archive ID, from the ID index alone. */
+  async positionOf(owner: string, archiveId: string): Promise<number | undefined> {
+    const idx = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [owner, archiveId])).first();
+    return idx ? Number(idx['position']) : undefined;
+  }
+
   /** The account's buckets, oldest first. */
   async buckets(owner: string): Promise<number[]> {
     return (await this.client.execute('SELECT bucket FROM archive_buckets WHERE owner = ?', [owner])).rows.map((r) => Number(r['bucket']));
@@ -137,13 +153,16 @@ export class ArchiveStore {
     let buckets = (await this.buckets(owner)).filter((b) => b >= firstBucket && b <= lastBucket);
     if (q.reverse) buckets = buckets.reverse();
     const order = q.reverse ? 'DESC' : 'ASC';
+    // Unfiltered, every row read is returned: read no more than asked. Filtered, read ahead.
+    const filtered = q.with !== undefined || q.startMs !== undefined || q.endMs !== undefined;
+    const fetchSize = filtered ? Math.min(500, q.limit * 4) : Math.min(500, q.limit);
     for (const bucket of buckets) {
       let pageState: string | undefined;
       do {
         const r = await this.client.execute(
           `SELECT * FROM archive_messages WHERE owner = ? AND bucket = ? AND position > ? AND position < ? ORDER BY position ${order}`,
           [owner, bucket, q.afterPosition ?? -1, q.beforePosition ?? Number.MAX_SAFE_INTEGER],
-          { fetchSize: Math.min(500, q.limit * 4), ...(pageState ? { pageState } : {}) },
+          { fetchSize, ...(pageState ? { pageState } : {}) },
         );
         for (const raw of r.rows) {
           const row = toRow(raw);

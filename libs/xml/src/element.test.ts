@@ -1,4 +1,4 @@
-import { el, Element, escapeAttr, escapeText, parseElement, serialize, XmlSerializeError } from './index';
+import { declaresRootNamespace, el, Element, escapeAttr, escapeText, parseElement, serialize, serializeAround, Verbatim, verbatim, XmlSerializeError } from './index';
 
 describe('el and Element', () => {
   const msg = el('message', { xmlns: 'jabber:client', to: 'a@b', id: 7, type: undefined },
@@ -84,6 +84,68 @@ describe('serialize', () => {
     expect(escapeText('a<b')).toBe('a&lt;b');
     expect(escapeAttr("it's")).toBe('it&apos;s');
     expect(() => escapeAttr('\u0008')).toThrow(/U\+0008/);
+  });
+});
+
+describe('serializeAround', () => {
+  const stored = "<message xmlns='jabber:client' to='b@x'><body>hi &amp; bye</body></message>";
+
+  it('writes the stored XML unchanged as the last child of the slot, and reads back as the parsed tree would', () => {
+    const slot = el('forwarded', { xmlns: 'urn:xmpp:forward:0' }, el('delay', { xmlns: 'urn:xmpp:delay', stamp: 's' }));
+    const root = el('message', { xmlns: 'jabber:client', to: "a@x/'r'" }, el('result', { xmlns: 'urn:xmpp:mam:2', id: '1' }, slot));
+    const xml = serializeAround(root, slot, stored);
+    expect(xml).toBe("<message xmlns='jabber:client' to='a@x/&apos;r&apos;'><result xmlns='urn:xmpp:mam:2' id='1'>" +
+      "<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='s'/>" + stored + '</forwarded></result></message>');
+    slot.append(parseElement(stored));
+    expect(parseElement(xml)).toEqual(parseElement(serialize(root)));
+  });
+
+  it('opens an empty slot, and leaves elements outside the slot as serialize writes them', () => {
+    const slot = el('forwarded');
+    const root = el('a', {}, el('b'), slot, el('c'));
+    expect(serializeAround(root, slot, stored)).toBe(`<a><b/><forwarded>${stored}</forwarded><c/></a>`);
+  });
+
+  it.each([
+    [stored, true],
+    // Declared, but not as serialize writes it: counted as not declared, never the reverse.
+    ['<message xmlns="jabber:client"/>', false],
+    ["<message\n  xmlns='jabber:client'>", false],
+    ["<message to='a' xmlns='jabber:client'/>", false],
+    ["<message to=\"x xmlns='y'\"/>", false],
+    ["<message to='b'/>", false],
+    ["<message xmlns:x='urn:x'/>", false],
+    ['', false],
+  ])('declaresRootNamespace(%j) is %s', (xml, declared) => expect(declaresRootNamespace(xml)).toBe(declared));
+});
+
+describe('verbatim', () => {
+  const stored = "<message xmlns='jabber:client' to='b@x'><body>hi</body></message>";
+  const parse = (xml: string) => parseElement(xml, undefined, 'jabber:client');
+
+  it('keeps XML that serialize wrote unparsed, and writes it back unchanged', () => {
+    const v = verbatim(stored, () => { throw new Error('parsed'); });
+    expect(v).toBeInstanceOf(Verbatim);
+    expect([v.name, v.xmlns, v.children]).toEqual(['message', 'jabber:client', []]);
+    expect(serialize(v)).toBe(stored);
+    expect(serialize(v.clone())).toBe(stored);
+  });
+
+  it('drops the declaration inside a parent of its namespace, keeps it elsewhere', () => {
+    const v = verbatim(stored, parse);
+    expect(serialize(v, 'jabber:client')).toBe("<message to='b@x'><body>hi</body></message>");
+    expect(serialize(el('forwarded', { xmlns: 'urn:xmpp:forward:0' }, v))).toBe(`<forwarded xmlns='urn:xmpp:forward:0'>${stored}</forwarded>`);
+    expect(parse(serialize(el('iq', { xmlns: 'jabber:client' }, v)))).toEqual(parse(serialize(el('iq', { xmlns: 'jabber:client' }, parse(stored)))));
+  });
+
+  it.each([
+    ['<message to="b@x"/>'],
+    ["<message to='b@x' xmlns='jabber:client'/>"],
+    ["<message xmlns='urn:a&amp;b'/>"],
+  ])('parses %s, which serialize did not write as a root with a namespace', (xml) => {
+    const e = verbatim(xml, parse);
+    expect(e).not.toBeInstanceOf(Verbatim);
+    expect(e).toEqual(parse(xml));
   });
 });
 

@@ -79,6 +79,36 @@ export class Element {
 }
 
 /**
+ * An element kept as the XML it arrived as: written out unchanged, never parsed (a catch-up
+ * passes thousands of archived results through). It shows its root's name and namespace and no
+ * children: code that must look inside parses `xml`. Made by `verbatim()`.
+ */
+export class Verbatim extends Element {
+  constructor(name: string, xmlns: string, readonly xml: string) {
+    super(name, { xmlns }, []);
+  }
+
+  override clone(): Verbatim {
+    return new Verbatim(this.name, this.attrs['xmlns']!, this.xml);
+  }
+}
+
+/**
+ * The element in `xml` as a Verbatim when `xml` starts the way `serialize` writes a root with a
+ * namespace, else parsed by `parse` (whose limits then apply).
+ */
+export function verbatim(xml: string, parse: (xml: string) => Element): Element {
+  const m = SERIALIZED_ROOT.exec(xml);
+  return m ? new Verbatim(m[1]!, m[2]!, xml) : parse(xml);
+}
+
+/** A Verbatim inside a parent of its own namespace drops the declaration it then repeats. */
+function writeVerbatim(v: Verbatim, parentNs: string | undefined): string {
+  const declared = `<${v.name} xmlns='${v.attrs['xmlns']}'`;
+  return parentNs === v.attrs['xmlns'] && v.xml.startsWith(declared) ? `<${v.name}${v.xml.slice(declared.length)}` : v.xml;
+}
+
+/**
  * Sets an attribute as an own property even for "__proto__", which a plain assignment would
  * swallow (or, with an object value, turn into a prototype change).
  */
@@ -104,7 +134,36 @@ export function serialize(node: Node, parentXmlns?: string): string {
   return typeof node === 'string' ? escapeText(node) : write(node, parentXmlns);
 }
 
-function write(e: Element, parentNs: string | undefined): string {
+/** Serialize's own start of a root: its name, then its namespace as the first attribute. */
+const SERIALIZED_ROOT = /^<([^\s/>]+) xmlns='([^'&<]*)'/;
+
+/** Already serialized XML to write, as it is, after the children of `slot`. */
+interface Splice {
+  slot: Element;
+  xml: string;
+}
+
+/**
+ * Serializes `root` (as a root) with `xml` written unchanged as the last child of `slot`, an
+ * element of `root`'s tree: a stored stanza is wrapped without being parsed and written again.
+ * `xml` must be one element that declares its own namespace (see `declaresRootNamespace`), so
+ * that no enclosing namespace changes its meaning.
+ */
+export function serializeAround(root: Element, slot: Element, xml: string): string {
+  return write(root, undefined, { slot, xml });
+}
+
+/**
+ * Whether serialized XML declares its root's default namespace the way `serialize` writes it: as
+ * the first attribute. Anything else counts as not declared (callers then parse and re-serialize),
+ * so an attribute value can never be mistaken for a declaration.
+ */
+export function declaresRootNamespace(xml: string): boolean {
+  return SERIALIZED_ROOT.test(xml);
+}
+
+function write(e: Element, parentNs: string | undefined, splice?: Splice): string {
+  if (e instanceof Verbatim) return writeVerbatim(e, parentNs);
   assertElementName(e.name);
   let s = `<${e.name}`;
   const ns = e.attrs['xmlns'];
@@ -116,9 +175,10 @@ function write(e: Element, parentNs: string | undefined): string {
     assertAttrName(k);
     s += ` ${k}='${escapeAttr(v)}'`;
   }
-  if (e.children.length === 0) return `${s}/>`;
+  const spliced = splice?.slot === e ? splice.xml : '';
+  if (e.children.length === 0 && !spliced) return `${s}/>`;
   s += '>';
   const inner = ns ?? parentNs;
-  for (const c of e.children) s += typeof c === 'string' ? escapeText(c) : write(c, inner);
-  return `${s}</${e.name}>`;
+  for (const c of e.children) s += typeof c === 'string' ? escapeText(c) : write(c, inner, splice);
+  return `${s}${spliced}</${e.name}>`;
 }

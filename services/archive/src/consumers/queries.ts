@@ -4,16 +4,37 @@ import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import type { ArchiveStore } from '@concord/storage';
-import { parseElement, serialize } from '@concord/xml';
+import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
-import { answerMam } from '../mam/answer';
+import { answerMam, type AnswerLimits } from '../mam/answer';
+import { MAX_MAX } from '../mam/query';
 import type { Watermark } from './watermark';
+
+/** nats-server's max_payload when the server did not say (it always does once connected). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /** All archive instances share the queries; each is answered by one. */
 const QUEUE = 'archive';
 
 /** Longest a query waits for the watermark before answering with what is committed. */
 const WATERMARK_WAIT_MS = 5_000;
+
+/** The most results a page of the gateway's own catch-up holds (its byte limit usually cuts first). */
+const INTERNAL_MAX_RESULTS = 5_000;
+
+/**
+ * The answer's share of the bus's largest message (the server's max_payload, 1 MiB by default):
+ * the rest is room for the response's own framing.
+ */
+const PAYLOAD_SHARE = 0.9;
+
+/** What one request may get: a client's XEP-0313 limit, or the catch-up's larger page. */
+export function answerLimits(req: { maxResults: number }, maxPayload: number): AnswerLimits {
+  return {
+    maxResults: req.maxResults > 0 ? Math.min(req.maxResults, INTERNAL_MAX_RESULTS) : MAX_MAX,
+    maxBytes: Math.floor(maxPayload * PAYLOAD_SHARE),
+  };
+}
 
 /** XEP-0313 queries from gateways, over core NATS request/reply. */
 export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
@@ -29,11 +50,12 @@ export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
           try {
             const req = concord.events.v1.ArchiveQueryRequest.decode(m.data);
             if (req.minPosition > 0) await watermark.reached(req.minPosition, WATERMARK_WAIT_MS);
-            const stanzas = await answerMam(store, req.account, req.fullJid, parseElement(req.iqXml, undefined, NS.client));
-            m.respond(concord.events.v1.ArchiveQueryResponse.encode({ stanzas: stanzas.map((x) => serialize(x)) }).finish());
+            const limits = answerLimits(req, bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+            const answer = await answerMam(store, req.account, req.fullJid, parseElement(req.iqXml, undefined, NS.client), limits);
+            m.respond(concord.events.v1.ArchiveQueryResponse.encode(answer).finish());
           } catch (err) {
             log.error({ err: (err as Error).message }, 'archive query failed');
-            m.respond(concord.events.v1.ArchiveQueryResponse.encode({ stanzas: [] }).finish());
+            m.respond(concord.events.v1.ArchiveQueryResponse.encode({ stanzas: [], resultIds: [] }).finish());
           }
         }
       })();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ArchiveStore, ArchivedRow } from '@concord/storage';
-import { el, parseElement, type Element } from '@concord/xml';
+import { declaresRootNamespace, el, parseElement, serialize, serializeAround, type Element } from '@concord/xml';
 import { NS, errorReply } from '@concord/xmpp';
 import { MamQueryError, parseMamQuery, type MamQuery } from './query';
 
@@ -19,23 +19,30 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** One archived message as a XEP-0313 result for the session. */
-export function resultMessage(row: ArchivedRow, to: string, queryId: string | undefined): Element {
-  return el('message', { to, from: row.owner, id: randomBytes(8).toString('base64url') },
-    el('result', { xmlns: NS.mam, queryid: queryId, id: row.archiveId },
-      el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: stamp(row.timestampMs) }), parseElement(row.stanza, undefined, NS.client))));
+/**
+ * One archived message as a XEP-0313 result for the session, serialized. The stored stanza is
+ * written as it is (a catch-up sends thousands): it was serialized with its namespace declared,
+ * and only a row that is not so is parsed and written again.
+ */
+export function resultMessage(row: ArchivedRow, to: string, queryId: string | undefined): string {
+  const forwarded = el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: stamp(row.timestampMs) }));
+  const message = el('message', { xmlns: NS.client, to, from: row.owner, id: randomBytes(8).toString('base64url') },
+    el('result', { xmlns: NS.mam, queryid: queryId, id: row.archiveId }, forwarded));
+  const stanza = declaresRootNamespace(row.stanza) ? row.stanza : serialize(parseElement(row.stanza, undefined, NS.client));
+  return serializeAround(message, forwarded, stanza);
 }
 
 async function positionOf(store: ArchiveStore, owner: string, id: string): Promise<number> {
-  const row = await store.byId(owner, id);
-  if (!row) throw new MamQueryError('item-not-found', `no archived message with id ${id}`);
-  return row.position;
+  const position = await store.positionOf(owner, id);
+  if (position === undefined) throw new MamQueryError('item-not-found', `no archived message with id ${id}`);
+  return position;
 }
 
-async function select(store: ArchiveStore, owner: string, q: MamQuery): Promise<{ rows: ArchivedRow[]; complete: boolean }> {
+/** Rows in the order they were read (newest first when paging back), and whether they reach the end. */
+async function select(store: ArchiveStore, owner: string, q: MamQuery): Promise<{ rows: ArchivedRow[]; complete: boolean; backwards: boolean }> {
   if (q.ids) {
     const rows = (await Promise.all(q.ids.map((id) => store.byId(owner, id)))).filter((r): r is ArchivedRow => r !== undefined);
-    return { rows: rows.sort((a, b) => a.position - b.position).slice(0, q.max), complete: true };
+    return { rows: rows.sort((a, b) => a.position - b.position).slice(0, q.max), complete: true, backwards: false };
   }
   const base = { startMs: q.startMs, endMs: q.endMs, with: q.with, limit: q.max + 1 };
   // Before an ID, or an empty <before/> (the last page): read newest first, return oldest first.
@@ -46,39 +53,63 @@ async function select(store: ArchiveStore, owner: string, q: MamQuery): Promise<
     ...(q.beforeId ? { beforePosition: await positionOf(store, owner, q.beforeId) } : {}),
     reverse: backwards,
   });
-  const complete = rows.length <= q.max;
-  const page = rows.slice(0, q.max);
-  return { rows: backwards ? page.reverse() : page, complete };
+  return { rows: rows.slice(0, q.max), complete: rows.length <= q.max, backwards };
+}
+
+/** How large one answer may be, and how many results a page may hold. */
+export interface AnswerLimits {
+  /** Results per page at most (a client's RSM max is held to it). */
+  maxResults: number;
+  /** Bytes of serialized stanzas at most: an answer is one bus message. */
+  maxBytes: number;
+}
+
+export interface MamAnswer {
+  /** The stanzas to write to the session, serialized: results first, then the IQ result or error. */
+  stanzas: string[];
+  /** The archive ID of each result, in order. */
+  resultIds: string[];
 }
 
 /**
- * Answers a XEP-0313 request on the account's own archive: the stanzas to write to the
- * session, results first, then the IQ result with <fin/> (or an error).
+ * Answers a XEP-0313 request on the account's own archive. A page whose results would pass
+ * `maxBytes` ends before the result that would, and is then not complete: the client pages on
+ * from its <first/> (or <last/>) as from any page.
  */
-export async function answerMam(store: ArchiveStore, account: string, fullJid: string, iq: Element): Promise<Element[]> {
+export async function answerMam(store: ArchiveStore, account: string, fullJid: string, iq: Element, limits: AnswerLimits): Promise<MamAnswer> {
   const query = iq.getChild('query', NS.mam);
+  const only = (e: Element): MamAnswer => ({ stanzas: [serialize(e)], resultIds: [] });
   try {
-    if (iq.attrs['type'] === 'get' && query) return [form(iq)];
+    if (iq.attrs['type'] === 'get' && query) return only(form(iq));
     if (iq.attrs['type'] === 'get' && iq.getChild('metadata', NS.mam)) {
       const [first] = await store.page(account, { limit: 1, reverse: false });
       const [last] = await store.page(account, { limit: 1, reverse: true });
       const edge = (name: string, r: ArchivedRow | undefined) => (r ? el(name, { id: r.archiveId, timestamp: stamp(r.timestampMs) }) : undefined);
-      return [result(iq, el('metadata', { xmlns: NS.mam }, edge('start', first), edge('end', last)))];
+      return only(result(iq, el('metadata', { xmlns: NS.mam }, edge('start', first), edge('end', last))));
     }
-    if (iq.attrs['type'] !== 'set' || !query) return [errorReply(iq, 'bad-request')];
-    const q = parseMamQuery(query);
-    const { rows, complete } = await select(store, account, q);
-    const ordered = q.flip ? [...rows].reverse() : rows;
+    if (iq.attrs['type'] !== 'set' || !query) return only(errorReply(iq, 'bad-request'));
+    const q = parseMamQuery(query, limits.maxResults);
+    const selected = await select(store, account, q);
+    // Cut in the order read, so that a page back keeps its newest results.
+    const taken: { row: ArchivedRow; xml: string }[] = [];
+    let bytes = 0;
+    for (const row of selected.rows) {
+      const xml = resultMessage(row, fullJid, q.queryId);
+      bytes += Buffer.byteLength(xml);
+      if (bytes > limits.maxBytes && taken.length > 0) break;
+      taken.push({ row, xml });
+    }
+    const complete = selected.complete && taken.length === selected.rows.length;
+    if (selected.backwards) taken.reverse();
+    if (q.flip) taken.reverse();
     const set = el('set', { xmlns: NS.rsm },
-      ordered.length ? el('first', {}, ordered[0]!.archiveId) : undefined,
-      ordered.length ? el('last', {}, ordered.at(-1)!.archiveId) : undefined,
-      ordered.length ? undefined : el('count', {}, '0'));
-    return [
-      ...ordered.map((r) => resultMessage(r, fullJid, q.queryId)),
-      result(iq, el('fin', { xmlns: NS.mam, queryid: q.queryId, ...(complete ? { complete: 'true' } : {}) }, set)),
-    ];
+      taken.length ? el('first', {}, taken[0]!.row.archiveId) : undefined,
+      taken.length ? el('last', {}, taken.at(-1)!.row.archiveId) : undefined,
+      taken.length ? undefined : el('count', {}, '0'));
+    const fin = result(iq, el('fin', { xmlns: NS.mam, queryid: q.queryId, ...(complete ? { complete: 'true' } : {}) }, set));
+    return { stanzas: [...taken.map((t) => t.xml), serialize(fin)], resultIds: taken.map((t) => t.row.archiveId) };
   } catch (err) {
-    if (err instanceof MamQueryError) return [errorReply(iq, err.condition, { text: err.message })];
+    if (err instanceof MamQueryError) return only(errorReply(iq, err.condition, { text: err.message }));
     throw err;
   }
 }

@@ -37,7 +37,8 @@ function date(text: string | undefined, what: string): number | undefined {
   return ms;
 }
 
-export function parseMamQuery(query: Element): MamQuery {
+/** `maxMax`: the most results a page may hold (a larger RSM max is lowered to it). */
+export function parseMamQuery(query: Element, maxMax = MAX_MAX): MamQuery {
   const form = query.getChild('x', NS.dataForms);
   const one = (name: string) => fieldValues(form, name)?.[0];
   const set = query.getChild('set', NS.rsm);
@@ -55,7 +56,7 @@ export function parseMamQuery(query: Element): MamQuery {
     afterId: rsmAfter ?? (one('after-id') || undefined),
     beforeId: rsmBefore ? rsmBefore.text().trim() : one('before-id') || undefined,
     ids: ids && ids.length > 0 ? ids : undefined,
-    max: Math.min(max, MAX_MAX),
+    max: Math.min(max, maxMax),
     flip: query.getChild('flip-page', NS.mam) !== undefined,
   };
 }

@@ -1,13 +1,14 @@
 import type { Jid } from '@concord/jid';
-import { el, type Element } from '@concord/xml';
+import { el, parseElement, Verbatim, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
-import type { ArchiveQuerier } from '../producers/archive-query';
+import type { ArchiveQuerier, ResultPage } from '../producers/archive-query';
 
 export const CATCHUP_QUERY_ID = 'catchup';
 
 export interface CatchupResult {
   /** The archive's XEP-0313 metadata (first and last message), for <bound>. */
   metadata: Element | undefined;
+  /** XEP-0313 result messages, oldest first, unparsed (open them with `openResult`). */
   results: Element[];
   ids: Set<string>;
   lastId: string;
@@ -19,8 +20,16 @@ export function archiveIdFor(stanza: Element, account: string): string | undefin
   return stanza.getChildren('stanza-id', NS.sid).find((s) => s.attrs['by'] === account)?.attrs['id'];
 }
 
-/** The archive answers at most this many results per query (XEP-0313 RSM max). */
-const PAGE = 250;
+/** A catch-up result parsed, for code that looks inside it (the legacy replay). */
+export function openResult(result: Element): Element {
+  return result instanceof Verbatim ? parseElement(result.xml, undefined, NS.client) : result;
+}
+
+/**
+ * Results the archive puts in one answer at most. It also cuts a page to fit one bus message,
+ * so a page of small messages holds this many and one of large messages fewer.
+ */
+const PAGE = 2_000;
 
 function mamQuery(c: { afterId?: string; since?: string; max: number; beforeId?: string }): Element {
   const field = (v: string, value: string) => el('field', { var: v }, el('value', {}, value));
@@ -44,7 +53,7 @@ export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { aft
   const ask: Ask = async (q) => {
     const iq = mamQuery(q);
     iq.attrs['from'] = session.toString();
-    return archive.query(account, session.toString(), iq, head);
+    return archive.page(account, session.toString(), iq, { minPosition: head, maxResults: PAGE });
   };
   const metaIq = el('iq', { type: 'get', id: 'catchup-metadata', from: session.toString() }, el('metadata', { xmlns: NS.mam }));
   const [meta, first] = await Promise.all([archive.query(account, session.toString(), metaIq, head), newest(ask, c)]);
@@ -56,31 +65,29 @@ export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { aft
     known = false;
     page = await newest(ask, { max: c.max });
   }
-  const results = page.results;
-  const ids = new Set(results.map((r) => r.getChild('result', NS.mam)?.attrs['id'] ?? ''));
-  const lastId = results.at(-1)?.getChild('result', NS.mam)?.attrs['id'] ?? c.afterId ?? '';
+  const results = page.results.map((r) => r.stanza);
+  const ids = new Set(page.results.map((r) => r.id));
+  const lastId = page.results.at(-1)?.id ?? c.afterId ?? '';
   return { metadata, results, ids, lastId, complete: known && page.complete };
 }
 
-type Ask = (q: { afterId?: string; since?: string; max: number; beforeId?: string }) => Promise<Element[]>;
+type Ask = (q: { afterId?: string; since?: string; max: number; beforeId?: string }) => Promise<ResultPage>;
 
 /**
- * The newest `max` results after the client's position, oldest first: pages of at most PAGE
- * walked back from the end (each page is oldest first), until `max` or the start is reached.
+ * The newest `max` results after the client's position, oldest first: pages walked back from
+ * the end (each page is oldest first), until `max` or the start is reached.
  */
-async function newest(ask: Ask, c: { afterId?: string; since?: string; max: number }): Promise<{ results: Element[]; complete: boolean; error: boolean }> {
-  const pages: Element[][] = [];
+async function newest(ask: Ask, c: { afterId?: string; since?: string; max: number }): Promise<{ results: ResultPage['results']; complete: boolean; error: boolean }> {
+  const pages: ResultPage['results'][] = [];
   let count = 0;
   let beforeId: string | undefined;
   for (;;) {
-    const stanzas = await ask({ ...c, max: Math.min(PAGE, c.max - count), ...(beforeId ? { beforeId } : {}) });
-    if (stanzas.at(-1)?.attrs['type'] === 'error') return { results: pages.reverse().flat(), complete: false, error: pages.length === 0 };
-    const results = stanzas.filter((s) => s.name === 'message');
+    const { results, end } = await ask({ ...c, max: Math.min(PAGE, c.max - count), ...(beforeId ? { beforeId } : {}) });
+    if (end.attrs['type'] === 'error') return { results: pages.reverse().flat(), complete: false, error: pages.length === 0 };
     pages.push(results);
     count += results.length;
-    const fin = stanzas.at(-1)?.getChild('fin', NS.mam);
-    const complete = fin?.attrs['complete'] === 'true';
-    beforeId = results[0]?.getChild('result', NS.mam)?.attrs['id'];
+    const complete = end.getChild('fin', NS.mam)?.attrs['complete'] === 'true';
+    beforeId = results[0]?.id;
     if (complete || count >= c.max || !beforeId) return { results: pages.reverse().flat(), complete, error: false };
   }
 }

@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { parseJid } from '@concord/jid';
 import { createLogger } from '@concord/log';
-import { el, parseElement, type Element } from '@concord/xml';
+import { el, parseElement, serialize, verbatim, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { ArchiveQuerier } from '../producers/archive-query';
 import { StreamManagement } from '../sm/stream-management';
@@ -18,24 +18,33 @@ function row(id: string, from: string, to: string, inner = '<body>x</body>'): { 
 
 /** Answers XEP-0313 the way the archive does: after-id, RSM max and <before/> (the newest page). */
 function fakeArchive(rows: { id: string; xml: string }[]): ArchiveQuerier {
+  const answer = (fullJid: string, iq: Element) => {
+    const q = iq.getChild('query', NS.mam)!;
+    const field = (v: string) => q.getChild('x', NS.dataForms)!.getChildren('field').find((f) => f.attrs['var'] === v)?.getChildText('value');
+    const set = q.getChild('set', NS.rsm)!;
+    const after = field('after-id');
+    const before = set.getChildText('before');
+    let selected = after ? rows.slice(rows.findIndex((r) => r.id === after) + 1) : rows;
+    if (before) selected = selected.slice(0, selected.findIndex((r) => r.id === before));
+    const max = Number(set.getChildText('max'));
+    const page = selected.slice(-max);
+    return {
+      results: page.map((r) => ({ id: r.id, stanza: el('message', { xmlns: NS.client, to: fullJid }, el('result', { xmlns: NS.mam, queryid: 'catchup', id: r.id },
+        el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: '2025-01-01T00:00:00Z' }), parseElement(r.xml, undefined, NS.client)))) })),
+      end: el('iq', { type: 'result' }, el('fin', { xmlns: NS.mam, ...(selected.length <= max ? { complete: 'true' } : {}) })),
+    };
+  };
   return {
     historyHead: async () => rows.length,
     async query(_account, fullJid, iq) {
       if (iq.getChild('metadata', NS.mam)) return [el('iq', { type: 'result' }, el('metadata', { xmlns: NS.mam }))];
-      const q = iq.getChild('query', NS.mam)!;
-      const field = (v: string) => q.getChild('x', NS.dataForms)!.getChildren('field').find((f) => f.attrs['var'] === v)?.getChildText('value');
-      const set = q.getChild('set', NS.rsm)!;
-      const after = field('after-id');
-      const before = set.getChildText('before');
-      let selected = after ? rows.slice(rows.findIndex((r) => r.id === after) + 1) : rows;
-      if (before) selected = selected.slice(0, selected.findIndex((r) => r.id === before));
-      const max = Number(set.getChildText('max'));
-      const page = selected.slice(-max);
-      return [
-        ...page.map((r) => el('message', { to: fullJid }, el('result', { xmlns: NS.mam, queryid: 'catchup', id: r.id },
-          el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: '2025-01-01T00:00:00Z' }), parseElement(r.xml, undefined, NS.client))))),
-        el('iq', { type: 'result' }, el('fin', { xmlns: NS.mam, ...(selected.length <= max ? { complete: 'true' } : {}) })),
-      ];
+      const { results, end } = answer(fullJid, iq);
+      return [...results.map((r) => r.stanza), end];
+    },
+    // As the gateway reads the archive's answer: results kept as the XML the archive wrote.
+    async page(_account, fullJid, iq) {
+      const { results, end } = answer(fullJid, iq);
+      return { results: results.map((r) => ({ id: r.id, stanza: verbatim(serialize(r.stanza), () => { throw new Error('not as serialized'); }) })), end };
     },
   };
 }
@@ -66,7 +75,11 @@ describe('legacy replay', () => {
 
   it('a first login while the archive does not answer leaves no mark (it would replay the whole archive next time)', async () => {
     const store = new LegacyMarkStore(fakeKv(), log);
-    const down: ArchiveQuerier = { historyHead: async () => 0, query: async (_a, _f, iq) => [el('iq', { type: 'error', id: iq.attrs['id'] })] };
+    const down: ArchiveQuerier = {
+      historyHead: async () => 0,
+      query: async (_a, _f, iq) => [el('iq', { type: 'error', id: iq.attrs['id'] })],
+      page: async (_a, _f, iq) => ({ results: [], end: el('iq', { type: 'error', id: iq.attrs['id'] }) }),
+    };
     const r = await legacyReplay(down, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
     expect(r.stanzas).toEqual([]);
     await store.idle();

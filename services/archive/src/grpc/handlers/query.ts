@@ -24,9 +24,9 @@ export async function query(req: concord.archive.v1.QueryRequest, deps: ApiDeps)
   const request = [account, withJid, req.startMs, req.endMs, req.afterId, req.beforeId, pageSize, req.newestFirst];
   const resumeAt = decodePageToken(req.pageToken, request);
   const positionOf = async (id: string) => {
-    const row = await deps.store.byId(account, id);
-    if (!row) throw notFound(`${account} has no archived message ${id}`);
-    return row.position;
+    const position = await deps.store.positionOf(account, id);
+    if (position === undefined) throw notFound(`${account} has no archived message ${id}`);
+    return position;
   };
   let after = req.afterId ? await positionOf(req.afterId) : undefined;
   let before = req.beforeId ? await positionOf(req.beforeId) : undefined;
