@@ -41,7 +41,8 @@ describe('XEP-0313 pages larger than one bus message', () => {
   const resultsOf = (elements: Element[], queryId: string) => elements.filter((e) => e.getChild('result', NS.mam)?.attrs['queryid'] === queryId);
   const bodyOf = (result: Element) => result.getChild('result', NS.mam)!.getChild('forwarded', NS.forward)!.getChild('message', NS.client)!.getChildText('body');
 
-  it('cuts a page to fit, not complete, and the client pages on to every message, once, in order', async () => {
+  /** Pages with RSM `after` until a page is complete; the bodies and each page's size. */
+  async function pageThrough(form: string): Promise<{ got: string[]; pageSizes: number[] }> {
     const phone = await RawClient.connect(concord.ports.tcp);
     await phone.login(concord.domain, 'bob', 'bob-secret', 'phone');
     const got: string[] = [];
@@ -50,7 +51,7 @@ describe('XEP-0313 pages larger than one bus message', () => {
     for (let page = 0; page < COUNT; page++) {
       phone.clear();
       const queryId = `q${page}`;
-      phone.write(`<iq type='set' id='${queryId}'><query xmlns='${NS.mam}' queryid='${queryId}'>` +
+      phone.write(`<iq type='set' id='${queryId}'><query xmlns='${NS.mam}' queryid='${queryId}'>${form}` +
         `<set xmlns='${NS.rsm}'><max>50</max>${after ? `<after>${after}</after>` : ''}</set></query></iq>`);
       await phone.waitFor(new RegExp(`<iq [^>]*id='${queryId}'[^>]*>[\\s\\S]*</iq>|<iq [^>]*id='${queryId}'[^>]*/>`), 15_000);
       const elements = phone.elements();
@@ -63,11 +64,25 @@ describe('XEP-0313 pages larger than one bus message', () => {
       if (fin.attrs['complete'] === 'true') break;
       after = fin.getChild('set', NS.rsm)!.getChildText('last')!;
     }
+    phone.end();
+    return { got, pageSizes };
+  }
+
+  it('cuts a page to fit, not complete, and the client pages on to every message, once, in order', async () => {
+    const { got, pageSizes } = await pageThrough('');
     // More than one page although 50 were asked for and 24 exist: each page fits one bus message.
     expect(pageSizes.length).toBeGreaterThan(1);
     expect(pageSizes.every((n) => n > 0 && n < COUNT)).toBe(true);
     expect(got).toEqual(bodies);
-    phone.end();
+  });
+
+  it('pages through an ids query the same way', async () => {
+    const ids = (await concord.archived(bob())).map((r) => r.archiveId);
+    const form = `<x xmlns='${NS.dataForms}' type='submit'><field var='FORM_TYPE' type='hidden'><value>${NS.mam}</value></field>` +
+      `<field var='ids'>${[...ids].reverse().map((id) => `<value>${id}</value>`).join('')}</field></x>`;
+    const { got, pageSizes } = await pageThrough(form);
+    expect(pageSizes.length).toBeGreaterThan(1);
+    expect(got).toEqual(bodies);
   });
 
   it('a Bind2 catch-up of them arrives whole and complete', async () => {

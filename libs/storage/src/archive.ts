@@ -49,6 +49,13 @@ export interface PageQuery {
 }
 
 /**
+ * Cassandra refuses a batch above its batch_size_fail_threshold (50 KiB by default), so a row
+ * with a larger stanza is written statement by statement, in parallel, the ID index last: an
+ * unlogged batch over several partitions is no more atomic than that, and a retry is idempotent.
+ */
+const BATCHED_STANZA_BYTES = 16 * 1024;
+
+/**
  * Archive rows in Cassandra. Writes are idempotent: a replayed event (same position) writes the
  * same row, and a second event with an archive ID the account already has is a duplicate and
  * is not written again (the first position wins). Callers write one account's rows one at a
@@ -58,13 +65,6 @@ export interface PageQuery {
  * archive_messages) or their bucket's end (archive_buckets), so a replay expires them at the
  * same moment as the first write did.
  */
-/**
- * Cassandra refuses a batch above its batch_size_fail_threshold (50 KiB by default), so a row
- * with a larger stanza is written statement by statement, in parallel: an unlogged batch over
- * several partitions is no more atomic than that, and the write is idempotent when retried.
- */
-const BATCHED_STANZA_BYTES = 16 * 1024;
-
 export class ArchiveStore {
   /** The session, for the stores that extend the archive tables (conversations, lifecycle). */
   constructor(readonly client: Client, readonly retention: Retention = KEEP_FOREVER) {}
@@ -89,14 +89,19 @@ export class ArchiveStore {
       const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
       if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
     }
-    const statements = [
-      { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] },
+    const index = { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] };
+    const rest = [
       { query: 'INSERT INTO archive_buckets (owner, bucket) VALUES (?, ?) USING TTL ?', params: [row.owner, bucket, bucketTtl] },
       messageInsert(row, ttl),
       ...alongside,
     ];
-    if (Buffer.byteLength(row.stanza) <= BATCHED_STANZA_BYTES) await this.client.batch(statements, { logged: false });
-    else await Promise.all(statements.map((st) => this.client.execute(st.query, st.params)));
+    if (Buffer.byteLength(row.stanza) <= BATCHED_STANZA_BYTES) {
+      await this.client.batch([index, ...rest], { logged: false });
+    } else {
+      // The ID index last: an ID found there (the router's proof that a message is stored) has its row.
+      await Promise.all(rest.map((st) => this.client.execute(st.query, st.params)));
+      await this.client.execute(index.query, index.params);
+    }
     return 'written';
   }
 

@@ -41,8 +41,16 @@ async function positionOf(store: ArchiveStore, owner: string, id: string): Promi
 /** Rows in the order they were read (newest first when paging back), and whether they reach the end. */
 async function select(store: ArchiveStore, owner: string, q: MamQuery): Promise<{ rows: ArchivedRow[]; complete: boolean; backwards: boolean }> {
   if (q.ids) {
-    const rows = (await Promise.all(q.ids.map((id) => store.byId(owner, id)))).filter((r): r is ArchivedRow => r !== undefined);
-    return { rows: rows.sort((a, b) => a.position - b.position).slice(0, q.max), complete: true, backwards: false };
+    // The messages asked for, in archive order; RSM after/before page through them like any
+    // query (a page can be cut to fit one bus message).
+    const after = q.afterId ? await positionOf(store, owner, q.afterId) : -1;
+    const before = q.beforeId ? await positionOf(store, owner, q.beforeId) : Infinity;
+    const rows = (await Promise.all(q.ids.map((id) => store.byId(owner, id))))
+      .filter((r): r is ArchivedRow => r !== undefined && r.position > after && r.position < before)
+      .sort((a, b) => a.position - b.position);
+    const backwards = q.beforeId !== undefined;
+    const page = backwards ? rows.slice(-q.max).reverse() : rows.slice(0, q.max);
+    return { rows: page, complete: rows.length <= q.max, backwards };
   }
   const base = { startMs: q.startMs, endMs: q.endMs, with: q.with, limit: q.max + 1 };
   // Before an ID, or an empty <before/> (the last page): read newest first, return oldest first.

@@ -1,6 +1,6 @@
 import type { Bus } from '@concord/bus';
 import { concord } from '@concord/proto';
-import { parseElement, serialize, verbatim, type Element } from '@concord/xml';
+import { parseElement, serialize, Verbatim, verbatim, type Element } from '@concord/xml';
 import { NS, errorReply } from '@concord/xmpp';
 
 const TIMEOUT_MS = 15_000;
@@ -22,6 +22,8 @@ export interface ArchiveQuerier {
    * client's XEP-0313 limit, with the results left unparsed.
    */
   page(account: string, fullJid: string, iq: Element, opts: { minPosition: number; maxResults: number }): Promise<ResultPage>;
+  /** A result of page() parsed, with the limits query() parses with, for code that looks inside it. */
+  open(result: Element): Element;
   /** The sequence of the newest history event: everything routed so far is at or below it. */
   historyHead(): Promise<number>;
 }
@@ -53,15 +55,17 @@ export function archiveQuerier(bus: Bus, limits: { maxStanzaBytes: number; maxDe
     async page(account, fullJid, iq, opts) {
       try {
         const { stanzas, resultIds } = await ask(account, fullJid, iq, opts.minPosition, opts.maxResults);
-        if (stanzas.length !== resultIds.length + 1) throw new ArchiveUnanswered();
-        return {
-          results: resultIds.map((id, i) => ({ id, stanza: verbatim(stanzas[i]!, parse) })),
-          end: parse(stanzas.at(-1)!),
-        };
+        if (stanzas.length === 0) throw new ArchiveUnanswered();
+        const end = parse(stanzas.at(-1)!);
+        if (resultIds.length === stanzas.length - 1) return { results: resultIds.map((id, i) => ({ id, stanza: verbatim(stanzas[i]!, parse) })), end };
+        // An archive older than result_ids (during an upgrade): the IDs are inside the results.
+        const results = stanzas.slice(0, -1).map(parse);
+        return { results: results.map((stanza) => ({ id: stanza.getChild('result', NS.mam)?.attrs['id'] ?? '', stanza })), end };
       } catch (err) {
         return { results: [], end: failed(iq, err) };
       }
     },
+    open: (result) => (result instanceof Verbatim ? parse(result.xml) : result),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Jid } from '@concord/jid';
-import { el, parseElement, Verbatim, type Element } from '@concord/xml';
+import { el, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { ArchiveQuerier, ResultPage } from '../producers/archive-query';
 
@@ -8,7 +8,7 @@ export const CATCHUP_QUERY_ID = 'catchup';
 export interface CatchupResult {
   /** The archive's XEP-0313 metadata (first and last message), for <bound>. */
   metadata: Element | undefined;
-  /** XEP-0313 result messages, oldest first, unparsed (open them with `openResult`). */
+  /** XEP-0313 result messages, oldest first, unparsed (ArchiveQuerier.open parses one). */
   results: Element[];
   ids: Set<string>;
   lastId: string;
@@ -18,11 +18,6 @@ export interface CatchupResult {
 /** The archive ID of the account's copy carried by a delivered stanza (its stanza-id by the account). */
 export function archiveIdFor(stanza: Element, account: string): string | undefined {
   return stanza.getChildren('stanza-id', NS.sid).find((s) => s.attrs['by'] === account)?.attrs['id'];
-}
-
-/** A catch-up result parsed, for code that looks inside it (the legacy replay). */
-export function openResult(result: Element): Element {
-  return result instanceof Verbatim ? parseElement(result.xml, undefined, NS.client) : result;
 }
 
 /**

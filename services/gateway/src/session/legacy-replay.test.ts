@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { parseJid } from '@concord/jid';
 import { createLogger } from '@concord/log';
-import { el, parseElement, serialize, verbatim, type Element } from '@concord/xml';
+import { el, parseElement, serialize, Verbatim, verbatim, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { ArchiveQuerier } from '../producers/archive-query';
 import { StreamManagement } from '../sm/stream-management';
@@ -46,6 +46,7 @@ function fakeArchive(rows: { id: string; xml: string }[]): ArchiveQuerier {
       const { results, end } = answer(fullJid, iq);
       return { results: results.map((r) => ({ id: r.id, stanza: verbatim(serialize(r.stanza), () => { throw new Error('not as serialized'); }) })), end };
     },
+    open: (result) => (result instanceof Verbatim ? parseElement(result.xml, undefined, NS.client) : result),
   };
 }
 
@@ -79,6 +80,7 @@ describe('legacy replay', () => {
       historyHead: async () => 0,
       query: async (_a, _f, iq) => [el('iq', { type: 'error', id: iq.attrs['id'] })],
       page: async (_a, _f, iq) => ({ results: [], end: el('iq', { type: 'error', id: iq.attrs['id'] }) }),
+      open: (result) => result,
     };
     const r = await legacyReplay(down, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
     expect(r.stanzas).toEqual([]);

@@ -10,7 +10,7 @@ import type { Jid } from '@concord/jid';
 import { el, type Element } from '@concord/xml';
 import { NS, carbonCopy } from '@concord/xmpp';
 import type { ArchiveQuerier } from '../producers/archive-query';
-import { openResult, runCatchup } from './catchup';
+import { runCatchup } from './catchup';
 import type { LegacyMarkTracker } from './legacy-marks';
 
 export interface LegacyReplay {
@@ -38,7 +38,7 @@ export async function legacyReplay(archive: ArchiveQuerier, session: Jid, marks:
   const stanzas: Element[] = [];
   const leftOut: string[] = [];
   for (const result of catchup.results) {
-    const r = openResult(result).getChild('result', NS.mam);
+    const r = archive.open(result).getChild('result', NS.mam);
     const forwarded = r?.getChild('forwarded', NS.forward);
     const message = forwarded?.getChild('message', NS.client);
     const id = r?.attrs['id'];
