@@ -26,6 +26,10 @@ export const archiveSpec = mergeSpecs(commonSpec, {
     env: 'CONCORD_ARCHIVE_GRPC_APPLY_TIMEOUT', type: 'duration', default: 30_000, minMs: 100,
     doc: 'Longest DeleteAccountArchive and RetractMessage wait for the archive to apply their event (the call deadline may cut it shorter)',
   },
+  writeRetryFor: {
+    env: 'CONCORD_ARCHIVE_WRITE_RETRY_FOR', type: 'duration', default: 120_000, minMs: 1_000, maxMs: 3_600_000,
+    doc: 'How long an archive write that fails for a transient reason (Cassandra unavailable, overloaded, timing out) is retried, holding the sender\'s ack and the account\'s later messages, before the sender is acked with an archive-failed notice (reason unavailable). A write Cassandra refuses is not retried (reason rejected)',
+  },
   ...retentionSpec,
 });
 

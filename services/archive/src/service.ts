@@ -34,7 +34,7 @@ export class ArchiveService extends BasicService<ArchiveConfig> {
           callers: new CallerRegistry(parseCallers(config.grpcCallers)),
           applyTimeoutMs: config.grpcApplyTimeout,
         });
-        return [historyWorker(ctx.bus, store, ctx.log, watermark), queriesWorker(ctx.bus, store, ctx.log, watermark), service.grpc];
+        return [historyWorker(ctx.bus, store, ctx.log, watermark, { retryForMs: config.writeRetryFor }), queriesWorker(ctx.bus, store, ctx.log, watermark), service.grpc];
       });
     return service;
   }

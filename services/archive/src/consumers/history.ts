@@ -8,10 +8,11 @@ import { annotateActiveSpan } from '@concord/telemetry';
 import { ArchiveAttr } from '../metrics';
 import { applyHistoryEvent } from '../projection/apply';
 import { idIndexRead } from '../projection/id-index-read';
+import { writeFailure } from '../projection/write-failure';
 import type { Watermark } from './watermark';
 
-/** After this many failed attempts (about two minutes of backoff) the sender is acked with a failure notice. */
-const MAX_ATTEMPTS = 10;
+/** The longest wait between two attempts at a failing write. */
+const MAX_BACKOFF_MS = 30_000;
 
 /** Events handled at once across accounts (each account's stay in order). */
 const MAX_IN_FLIGHT = 256;
@@ -27,7 +28,7 @@ const DEPENDENCY_WAIT_MS = 30_000;
  * written and once the recipient's copy it depends on is written too, is committed back to the
  * gateway that accepted it — that commit is the client's Stream Management ack.
  */
-export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
+export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark, opts: { retryForMs: number }): Worker {
   let running: RunningConsumer | undefined;
   const commit = (e: HistoryEvent, outcome: concord.events.v1.Commit_Outcome, failureReason = '') =>
     publishCommit(bus, e.replyGatewayNode, concord.events.v1.Commit.fromPartial({
@@ -48,19 +49,23 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
         async ({ value, streamSeq, storedAtMs }) => {
           const idIndex = idIndexRead(value, storedAtMs, duplicateWindowMs);
           annotateActiveSpan({ [ArchiveAttr.idIndex]: idIndex.verdict });
+          let failingSince: number | undefined;
           for (let attempt = 1; ; attempt++) {
             try {
               await applyHistoryEvent(store, value, streamSeq, { readIdIndex: idIndex.verdict === 'read' });
               break;
             } catch (err) {
-              if (attempt < MAX_ATTEMPTS) {
+              failingSince ??= Date.now();
+              const failingForMs = Date.now() - failingSince;
+              const failure = writeFailure(err, failingForMs, opts.retryForMs);
+              if (failure.verdict === 'retry') {
                 log.warn({ err: (err as Error).message, attempt }, 'archive write failed; retrying in place');
-                await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** attempt)));
+                await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt, Math.max(0, opts.retryForMs - failingForMs))));
                 continue;
               }
-              log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId }, 'archive write failed for good; acking the sender with a failure notice');
-              if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVE_FAILED, 'unavailable');
-              return { kind: 'drop', reason: 'archive unavailable' };
+              log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId, attempt, why: failure.reason }, 'archive write failed for good; acking the sender with a failure notice');
+              if (value.replyGatewayNode) await commit(value, CommitOutcome.OUTCOME_ARCHIVE_FAILED, failure.notice);
+              return { kind: 'drop', reason: `archive ${failure.notice}` };
             }
           }
           watermark.markWritten(streamSeq);
