@@ -86,8 +86,8 @@ export class ArchiveStore {
     // and a Paxos round per message would cost several times the write itself. Without the
     // read, the caller vouches that no other event with this ID comes before this one.
     if (opts.readIdIndex) {
-      const claimed = (await this.client.execute('SELECT position FROM archive_ids WHERE owner = ? AND archive_id = ?', [row.owner, row.archiveId])).first();
-      if (claimed && Number(claimed['position']) !== row.position) return 'duplicate';
+      const claimed = await this.positionOf(row.owner, row.archiveId);
+      if (claimed !== undefined && claimed !== row.position) return 'duplicate';
     }
     const index = { query: 'INSERT INTO archive_ids (owner, archive_id, position, bucket) VALUES (?, ?, ?, ?) USING TTL ?', params: [row.owner, row.archiveId, row.position, bucket, ttl] };
     const rest = [

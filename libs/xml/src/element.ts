@@ -137,32 +137,7 @@ export function serialize(node: Node, parentXmlns?: string): string {
 /** Serialize's own start of a root: its name, then its namespace as the first attribute. */
 const SERIALIZED_ROOT = /^<([^\s/>]+) xmlns='([^'&<]*)'/;
 
-/** Already serialized XML to write, as it is, after the children of `slot`. */
-interface Splice {
-  slot: Element;
-  xml: string;
-}
-
-/**
- * Serializes `root` (as a root) with `xml` written unchanged as the last child of `slot`, an
- * element of `root`'s tree: a stored stanza is wrapped without being parsed and written again.
- * `xml` must be one element that declares its own namespace (see `declaresRootNamespace`), so
- * that no enclosing namespace changes its meaning.
- */
-export function serializeAround(root: Element, slot: Element, xml: string): string {
-  return write(root, undefined, { slot, xml });
-}
-
-/**
- * Whether serialized XML declares its root's default namespace the way `serialize` writes it: as
- * the first attribute. Anything else counts as not declared (callers then parse and re-serialize),
- * so an attribute value can never be mistaken for a declaration.
- */
-export function declaresRootNamespace(xml: string): boolean {
-  return SERIALIZED_ROOT.test(xml);
-}
-
-function write(e: Element, parentNs: string | undefined, splice?: Splice): string {
+function write(e: Element, parentNs: string | undefined): string {
   if (e instanceof Verbatim) return writeVerbatim(e, parentNs);
   assertElementName(e.name);
   let s = `<${e.name}`;
@@ -175,10 +150,9 @@ function write(e: Element, parentNs: string | undefined, splice?: Splice): strin
     assertAttrName(k);
     s += ` ${k}='${escapeAttr(v)}'`;
   }
-  const spliced = splice?.slot === e ? splice.xml : '';
-  if (e.children.length === 0 && !spliced) return `${s}/>`;
+  if (e.children.length === 0) return `${s}/>`;
   s += '>';
   const inner = ns ?? parentNs;
-  for (const c of e.children) s += typeof c === 'string' ? escapeText(c) : write(c, inner, splice);
-  return `${s}${spliced}</${e.name}>`;
+  for (const c of e.children) s += typeof c === 'string' ? escapeText(c) : write(c, inner);
+  return `${s}</${e.name}>`;
 }

@@ -1,4 +1,4 @@
-export { Element, Verbatim, declaresRootNamespace, el, serialize, serializeAround, verbatim, type Node, type AttrInput } from './element';
+export { Element, Verbatim, el, serialize, verbatim, type Node, type AttrInput } from './element';
 export { escapeAttr, escapeText } from './escape';
 export { XmlStreamError, XmlSerializeError, type StreamErrorCondition } from './errors';
 export { DEFAULT_LIMITS, type ParserLimits } from './limits';

@@ -29,7 +29,7 @@ const INTERNAL_MAX_RESULTS = 5_000;
 const PAYLOAD_SHARE = 0.9;
 
 /** What one request may get: a client's XEP-0313 limit, or the catch-up's larger page. */
-export function answerLimits(req: { maxResults: number }, maxPayload: number): AnswerLimits {
+function answerLimits(req: { maxResults: number }, maxPayload: number): AnswerLimits {
   return {
     maxResults: req.maxResults > 0 ? Math.min(req.maxResults, INTERNAL_MAX_RESULTS) : MAX_MAX,
     maxBytes: Math.floor(maxPayload * PAYLOAD_SHARE),

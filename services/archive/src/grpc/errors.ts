@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { types } from 'cassandra-driver';
+import { responseErrorSide } from '../cassandra-errors';
 
 /** An expected failure with its gRPC status code; anything else reaching the edge is mapped below. */
 export class ApiError extends Error {
@@ -24,21 +24,14 @@ const TRANSIENT_NAMES = new Set([
   'ClosedConnectionError', 'DrainingConnectionError', 'ConnectionError', 'TimeoutError', 'NoResponders', 'NoRespondersError', 'RequestError',
 ]);
 
-const codes = types.responseErrorCodes;
 /**
- * Cassandra's answers that are about the cluster's state, not the request: too few replicas,
- * overloaded, starting, timed out or failed on a replica. The others (syntax, invalid,
+ * A Cassandra answer about the cluster's state is transient; the others (syntax, invalid,
  * unauthorized, a missing keyspace or table...) are a bug or a misconfiguration: retrying the
  * call will not help, so they are INTERNAL and logged as errors.
  */
-const TRANSIENT_CASSANDRA_CODES = new Set<number>([
-  codes.serverError, codes.unavailableException, codes.overloaded, codes.isBootstrapping, codes.truncateError,
-  codes.writeTimeout, codes.readTimeout, codes.readFailure, codes.writeFailure,
-]);
-
 function isTransient(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (err.name === 'ResponseError') return TRANSIENT_CASSANDRA_CODES.has((err as Error & { code?: number }).code ?? -1);
+  if (err.name === 'ResponseError') return responseErrorSide(err) === 'cluster';
   return TRANSIENT_NAMES.has(err.name);
 }
 

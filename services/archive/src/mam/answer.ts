@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ArchiveStore, ArchivedRow } from '@concord/storage';
-import { declaresRootNamespace, el, parseElement, serialize, serializeAround, type Element } from '@concord/xml';
+import { el, parseElement, serialize, verbatim, type Element } from '@concord/xml';
 import { NS, errorReply } from '@concord/xmpp';
 import { MamQueryError, parseMamQuery, type MamQuery } from './query';
 
@@ -19,17 +19,17 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+const parseStored = (xml: string) => parseElement(xml, undefined, NS.client);
+
 /**
  * One archived message as a XEP-0313 result for the session, serialized. The stored stanza is
- * written as it is (a catch-up sends thousands): it was serialized with its namespace declared,
- * and only a row that is not so is parsed and written again.
+ * written as it is (a catch-up sends thousands); only a row that serialize did not write is
+ * parsed and written again (see `verbatim`).
  */
 export function resultMessage(row: ArchivedRow, to: string, queryId: string | undefined): string {
-  const forwarded = el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: stamp(row.timestampMs) }));
-  const message = el('message', { xmlns: NS.client, to, from: row.owner, id: randomBytes(8).toString('base64url') },
-    el('result', { xmlns: NS.mam, queryid: queryId, id: row.archiveId }, forwarded));
-  const stanza = declaresRootNamespace(row.stanza) ? row.stanza : serialize(parseElement(row.stanza, undefined, NS.client));
-  return serializeAround(message, forwarded, stanza);
+  return serialize(el('message', { xmlns: NS.client, to, from: row.owner, id: randomBytes(8).toString('base64url') },
+    el('result', { xmlns: NS.mam, queryid: queryId, id: row.archiveId },
+      el('forwarded', { xmlns: NS.forward }, el('delay', { xmlns: NS.delay, stamp: stamp(row.timestampMs) }), verbatim(row.stanza, parseStored)))));
 }
 
 async function positionOf(store: ArchiveStore, owner: string, id: string): Promise<number> {
@@ -40,25 +40,23 @@ async function positionOf(store: ArchiveStore, owner: string, id: string): Promi
 
 /** Rows in the order they were read (newest first when paging back), and whether they reach the end. */
 async function select(store: ArchiveStore, owner: string, q: MamQuery): Promise<{ rows: ArchivedRow[]; complete: boolean; backwards: boolean }> {
+  const after = q.afterId ? await positionOf(store, owner, q.afterId) : undefined;
+  const before = q.beforeId ? await positionOf(store, owner, q.beforeId) : undefined;
+  // Before an ID, or an empty <before/> (the last page): read newest first, return oldest first.
+  const backwards = q.beforeId !== undefined;
   if (q.ids) {
     // The messages asked for, in archive order; RSM after/before page through them like any
     // query (a page can be cut to fit one bus message).
-    const after = q.afterId ? await positionOf(store, owner, q.afterId) : -1;
-    const before = q.beforeId ? await positionOf(store, owner, q.beforeId) : Infinity;
     const rows = (await Promise.all(q.ids.map((id) => store.byId(owner, id))))
-      .filter((r): r is ArchivedRow => r !== undefined && r.position > after && r.position < before)
+      .filter((r): r is ArchivedRow => r !== undefined && r.position > (after ?? -1) && r.position < (before ?? Infinity))
       .sort((a, b) => a.position - b.position);
-    const backwards = q.beforeId !== undefined;
     const page = backwards ? rows.slice(-q.max).reverse() : rows.slice(0, q.max);
     return { rows: page, complete: rows.length <= q.max, backwards };
   }
-  const base = { startMs: q.startMs, endMs: q.endMs, with: q.with, limit: q.max + 1 };
-  // Before an ID, or an empty <before/> (the last page): read newest first, return oldest first.
-  const backwards = q.beforeId !== undefined;
   const rows = await store.page(owner, {
-    ...base,
-    ...(q.afterId ? { afterPosition: await positionOf(store, owner, q.afterId) } : {}),
-    ...(q.beforeId ? { beforePosition: await positionOf(store, owner, q.beforeId) } : {}),
+    startMs: q.startMs, endMs: q.endMs, with: q.with, limit: q.max + 1,
+    ...(after !== undefined ? { afterPosition: after } : {}),
+    ...(before !== undefined ? { beforePosition: before } : {}),
     reverse: backwards,
   });
   return { rows: rows.slice(0, q.max), complete: rows.length <= q.max, backwards };

@@ -1,4 +1,4 @@
-import { types } from 'cassandra-driver';
+import { responseErrorSide } from '../cassandra-errors';
 
 export interface WriteFailureVerdict {
   /** 'retry': hold the event (and the sender's ack) and write again; 'give-up': ack with a failure notice. */
@@ -8,18 +8,10 @@ export interface WriteFailureVerdict {
   reason: string;
 }
 
-const codes = types.responseErrorCodes;
-/**
- * Cassandra's refusals of the request itself: the same write would be refused again (a row
- * over a size limit, a table missing from the keyspace, no permission).
- */
-const REFUSED_CODES = new Set<number>([codes.syntaxError, codes.unauthorized, codes.invalid, codes.configError, codes.alreadyExists]);
-
 /** A refusal, or the driver's "every host failed" when each host refused. */
 function refusedByCassandra(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'ResponseError') return REFUSED_CODES.has((err as Error & { code?: number }).code ?? -1);
-  if (err.name !== 'NoHostAvailableError') return false;
+  if (responseErrorSide(err) === 'request') return true;
+  if (!(err instanceof Error) || err.name !== 'NoHostAvailableError') return false;
   const inner = Object.values((err as Error & { innerErrors?: Record<string, unknown> }).innerErrors ?? {});
   return inner.length > 0 && inner.every(refusedByCassandra);
 }
