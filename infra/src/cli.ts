@@ -17,6 +17,7 @@ const USAGE = `usage: node infra/bin/concord.mjs <command>
   down     stop the nats-server and Cassandra this checkout started
   clean    stop them and delete the local state (.concord/)
   bench    bring up the stack and run the benchmarks
+  faults   the fault suite: its own nats-server and durable Cassandra, one fault per run under load (fault ids as arguments run only those)
   config-docs  print the configuration table of the README (--write updates README.md)`;
 
 function config(env: NodeJS.ProcessEnv): StackConfig {
@@ -89,17 +90,34 @@ async function test(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'inherit' });
+    p.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
 async function bench(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const cfg = config(env);
   const handle = await stackUp(cfg);
   try {
-    return await new Promise((resolve) => {
-      const p = spawn(process.execPath, [join(ROOT, 'test', 'bench', 'dist', 'run.js'), ...args], { cwd: ROOT, env: serviceEnv(cfg, env), stdio: 'inherit' });
-      p.on('exit', (code) => resolve(code ?? 1));
-    });
+    return await runScript(join(ROOT, 'test', 'bench', 'dist', 'run.js'), args, serviceEnv(cfg, env));
   } finally {
     await stackDown(handle);
   }
+}
+
+/**
+ * The fault suite kills and stops nats-server and Cassandra, so it never touches the stack of
+ * `npm start`/`npm test`: it brings up its own (state folder faults/ inside this one, free
+ * ports, fsync on) and stops it at the end. Its clients accept the gateway's self-signed certificate.
+ */
+function faults(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runScript(join(ROOT, 'test', 'faults', 'dist', 'run.js'), args, {
+    ...env,
+    CONCORD_STATE_DIR: join(stateDir(env), 'faults'),
+    NODE_TLS_REJECT_UNAUTHORIZED: '0',
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -112,6 +130,8 @@ export async function main(argv: string[]): Promise<number> {
       return test(rest, env);
     case 'bench':
       return bench(rest, env);
+    case 'faults':
+      return faults(rest, env);
     case 'up':
       await stackUp(config(env));
       note('stack is up; `npm run stack:down` stops it');

@@ -1,5 +1,5 @@
 // A real @xmpp/client instance driven by a test over stdin/stdout, one JSON object per line.
-// Commands: {id, op: 'start'|'send'|'iq'|'stop'|'disconnect', ...}; replies: {id, ok, ...};
+// Commands: {id, op: 'start'|'send'|'iq'|'stop'|'disconnect'|'sm'|'moveTo', ...}; replies: {id, ok, ...};
 // events: {event: 'element'|'ack'|'status'|'error', ...}. One process per actor, so every
 // actor uses the library exactly as an application would.
 import { createInterface } from 'node:readline';
@@ -41,6 +41,16 @@ const ops = {
   },
   async stop() {
     await xmpp.stop();
+    return {};
+  },
+  /** The client's own XEP-0198 accounting. */
+  async sm() {
+    const sm = xmpp.streamManagement;
+    return { smId: sm.id, inbound: sm.inbound, outbound: sm.outbound, queued: sm.outbound_q.length };
+  },
+  /** Where the next reconnection goes (another gateway of the cluster). */
+  async moveTo({ service }) {
+    xmpp.options.service = service;
     return {};
   },
   /** Drops the socket without closing the stream (as a phone losing its network). */

@@ -6,8 +6,6 @@
  * ListConversations) are copied, the rows dropped, and the real concordctl binary rebuilds
  * them from the stream while the services keep running: the result equals the copy.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Client } from 'cassandra-driver';
@@ -15,11 +13,10 @@ import type { ArchiveClient } from '@concord/archive-client-example';
 import { cassandraSettings } from '@concord/runtime';
 import { ARCHIVE_TABLES, bucketOf, connectCassandra, type ArchiveStats } from '@concord/storage';
 import { startConcord, xmppjsOnline, type RunningConcord } from '../support/concord';
+import { concordctl } from '../support/concordctl';
 import type { ClientDriver } from '../support/driver';
 import { ADMIN_TOKEN, archiveClient, CALLERS_ENV, say } from '../support/archive-api';
 import { eventually, requireStack, testConfig } from '../support/stack';
-
-const CONCORDCTL = join(__dirname, '..', '..', 'tools', 'concordctl', 'dist', 'main.js');
 
 /** Tables written with the event's position as cell timestamp: the copy keeps those timestamps too. */
 const COLUMNS: Partial<Record<(typeof ARCHIVE_TABLES)[number], string>> = {
@@ -92,17 +89,7 @@ describe('concordctl archive rebuild', () => {
     return { grpc, mam, complete: fin.xml.includes('complete="true"') };
   }
 
-  function concordctl(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    // Not spawnSync: the services run in this process and keep working during the rebuild.
-    const child = spawn(process.execPath, [CONCORDCTL, ...args], {
-      env: { ...process.env, CONCORD_CASSANDRA_KEYSPACE: concord.name, CONCORD_BUS_PREFIX: concord.name, CONCORD_DOMAIN: concord.domain, CONCORD_LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-  }
+  const ctl = (args: string[], env: Record<string, string> = {}) => concordctl(concord, args, env);
 
   async function dropRowsOf(owner: string, which: 'messages' | 'ids'): Promise<void> {
     if (which === 'ids') {
@@ -124,7 +111,7 @@ describe('concordctl archive rebuild', () => {
     for (const table of ARCHIVE_TABLES) await cassandra.execute(`TRUNCATE ${table}`, [], { prepare: false });
     expect((await admin.query({ account: jid('bob') })).messages).toEqual([]);
 
-    const run = await concordctl(['archive', 'rebuild']);
+    const run = await ctl(['archive', 'rebuild']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/rebuilding the archive of every account from T_REBUILD_\w+_HISTORY \(sequences 1\.\.\d+\)/i);
@@ -142,14 +129,14 @@ describe('concordctl archive rebuild', () => {
     await dropRowsOf(jid('bob'), 'ids');
     const damagedBob = await tables(jid('bob'));
 
-    const run = await concordctl(['archive', 'rebuild', jid('alice')]);
+    const run = await ctl(['archive', 'rebuild', jid('alice')]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`cleared the archive of ${jid('alice')} (1 bucket)`);
     expect(await tables(jid('alice'))).toEqual(pick(rows, jid('alice')));
     expect(await tables(jid('bob'))).toEqual(damagedBob);
     expect(await tables(jid('carol'))).toEqual(pick(rows, jid('carol')));
 
-    expect((await concordctl(['archive', 'rebuild', jid('bob')])).status).toBe(0);
+    expect((await ctl(['archive', 'rebuild', jid('bob')])).status).toBe(0);
     expect(await tables()).toEqual(rows);
     expect(await answers()).toEqual(read);
 
@@ -160,7 +147,7 @@ describe('concordctl archive rebuild', () => {
 
   it('archive stats counts the messages and names both ends and the buckets', async () => {
     const rows = await concord.archived(jid('alice'));
-    const run = await concordctl(['archive', 'stats', jid('alice'), '--json']);
+    const run = await ctl(['archive', 'stats', jid('alice'), '--json']);
     expect(run.status).toBe(0);
     const stats = JSON.parse(run.stdout) as ArchiveStats;
     expect(stats).toMatchObject({
@@ -169,9 +156,9 @@ describe('concordctl archive rebuild', () => {
       last: { archiveId: rows.at(-1)!.archiveId, position: rows.at(-1)!.position },
     });
     expect(stats.buckets.map((b) => b.messages)).toEqual([rows.length]);
-    const text = await concordctl(['archive', 'stats', jid('alice')]);
+    const text = await ctl(['archive', 'stats', jid('alice')]);
     expect(text.stdout).toMatch(new RegExp(`messages\\s+${rows.length}\\n`));
-    expect((await concordctl(['archive', 'stats'])).status).toBe(64);
+    expect((await ctl(['archive', 'stats'])).status).toBe(64);
   });
 
   it('skips messages older than CONCORD_ARCHIVE_RETENTION, and rows come back once it allows them', async () => {
@@ -181,16 +168,16 @@ describe('concordctl archive rebuild', () => {
     const oldest = (await concord.archived(carol))[0]!.timestampMs;
     await eventually(async () => (Date.now() - oldest > 1_000 ? true : undefined), 5_000, 'the message to be older than 1s');
 
-    const short = await concordctl(['archive', 'rebuild', carol], { CONCORD_ARCHIVE_RETENTION: '1s' });
+    const short = await ctl(['archive', 'rebuild', carol], { CONCORD_ARCHIVE_RETENTION: '1s' });
     expect(short.status).toBe(0);
     expect(short.stdout).toContain('retention 1s: older messages are skipped');
     expect(short.stdout).toMatch(/written 0, duplicate 0, expired [1-9]/);
     expect(await concord.archived(carol)).toEqual([]);
 
-    expect((await concordctl(['archive', 'rebuild', carol], { CONCORD_ARCHIVE_RETENTION: '3650d' })).status).toBe(0);
+    expect((await ctl(['archive', 'rebuild', carol], { CONCORD_ARCHIVE_RETENTION: '3650d' })).status).toBe(0);
     const ttl = (await cassandra.execute('SELECT TTL(stanza) AS ttl FROM archive_messages WHERE owner = ? AND bucket = ?', [carol, bucketOf(oldest)])).first()!['ttl'];
     expect(Number(ttl)).toBeGreaterThan(3649 * 86_400);
-    expect((await concordctl(['archive', 'rebuild', carol])).status).toBe(0);
+    expect((await ctl(['archive', 'rebuild', carol])).status).toBe(0);
     expect(await tables(carol)).toEqual(rows);
   });
 
@@ -206,13 +193,13 @@ describe('concordctl archive rebuild', () => {
       await nc.close();
     }
 
-    const refused = await concordctl(['archive', 'rebuild', jid('bob')]);
+    const refused = await ctl(['archive', 'rebuild', jid('bob')]);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain(`the history stream starts at sequence ${firstKept}: the events before it are gone`);
     expect(refused.stdout).toContain('Nothing was changed');
     expect(await tables()).toEqual(rows);
 
-    const forced = await concordctl(['archive', 'rebuild', jid('bob'), '--force']);
+    const forced = await ctl(['archive', 'rebuild', jid('bob'), '--force']);
     expect(forced.status).toBe(0);
     expect(forced.stdout).toContain('their rows are cleared and not rebuilt (--force)');
     expect((await concord.archived(jid('bob'))).map((r) => r.position)).toEqual([firstKept]);

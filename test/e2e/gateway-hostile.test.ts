@@ -73,6 +73,15 @@ describe('gateway under hostile input', () => {
     await c.waitClosed();
   });
 
+  it('an unknown element with a huge name ends the stream without echoing the name back', async () => {
+    const c = await RawClient.connect(concord.ports.tcp);
+    await c.login(concord.domain, 'eve', 'eve-secret');
+    c.write(`<${'n'.repeat(60_000)}/>`);
+    const text = await c.waitFor(/<unsupported-stanza-type xmlns=['"]urn:ietf:params:xml:ns:xmpp-streams['"][\s\S]*<\/stream:error>/);
+    expect(text.length).toBeLessThan(1_000);
+    await c.waitClosed();
+  });
+
   it('100 wrong passwords in a row each get a SASL failure, and later attempts are throttled', async () => {
     const conditions: string[] = [];
     // Five failures end a connection (policy-violation), so the attacker reconnects 20 times.

@@ -70,10 +70,10 @@ describe('gRPC calls that wait for the archive, while it is behind', () => {
     const [a, b] = await eventually(async () => {
       const got = (await admin.getMessages(alice(), [first!.archiveId, second!.archiveId])).messages;
       return got.length === 2 && got.every((m) => m.retracted) ? got : undefined;
-    }, 60_000, 'both retractions applied');
+    }, 100_000, 'both retractions applied');
     expect([a!.position, b!.position]).toEqual([first!.position, second!.position]);
     // The backlog ahead of them was applied too, in order, each once.
     const all = (await admin.query({ account: alice(), pageSize: 10 })).messages;
     expect(all.map((m) => m.body)).toEqual(['', '', ...Array.from({ length: 8 }, (_, i) => `queued ${i}`)]);
-  }, 120_000);
+  }, 180_000);
 });

@@ -62,4 +62,43 @@ describe('consumer messages in hand', () => {
     }, 10_000, 'every message acked');
     expect(info.num_redelivered).toBe(0);
   }, 30_000);
+
+  it('let a lane go on, and a waiting message free its slot, before they finish', async () => {
+    const stream = bus.names.stream('history');
+    const subject = bus.names.subjects.history(2);
+    await bus.jsm.consumers.add(stream, { durable_name: 'release', filter_subject: subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ACK_WAIT_MS * 1e6 });
+    const seqs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const event = concord.events.v1.HistoryEvent.fromPartial({ owner: 'b@localhost', archiveId: `release-${i}` });
+      seqs.push((await publishEvent(bus.publisher, subject, HistoryEventType, event, { msgId: `release:${i}`, account: 'b@localhost' })).seq);
+    }
+    const started: number[] = [];
+    const finished: number[] = [];
+    let thirdStarted!: () => void;
+    const third = new Promise<void>((r) => (thirdStarted = r));
+    // One lane, two slots: the first message lets its lane go on and keeps its slot, the second
+    // waits outside its slot; the third could not start if either kept what it let go.
+    const running = await consumeEvents(bus.js, HistoryEventType, {
+      stream, durable: 'release', log: createLogger('test', 'warn'), inOrder: { maxAttempts: 3 },
+      lanes: { keyOf: (_s, account) => account ?? '', maxInFlight: 2 },
+    }, async ({ streamSeq, letLaneGoOn, stepAside }) => {
+      started.push(streamSeq);
+      if (streamSeq === seqs[0]) {
+        letLaneGoOn();
+        await third;
+      } else if (streamSeq === seqs[1]) {
+        stepAside();
+        await third;
+      } else {
+        thirdStarted();
+      }
+      finished.push(streamSeq);
+      return ack;
+    });
+    await eventually(async () => (finished.length === 3 ? true : undefined), 10_000, 'all three handled');
+    await running.stop();
+    expect(started).toEqual(seqs);
+    expect(finished[0]).toBe(seqs[2]);
+    expect(new Set(finished)).toEqual(new Set(seqs));
+  }, 30_000);
 });

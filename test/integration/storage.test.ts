@@ -40,7 +40,11 @@ describe('storage: migrations and accounts', () => {
   it('writes and reads an account', async () => {
     const ks = await connectCassandra({ ...settings, keyspace: cfg.cassandraKeyspace });
     try {
-      const store = new AccountStore(ks);
+      const archivesDeleted: string[] = [];
+      const store = new AccountStore(ks, async (owner) => {
+        archivesDeleted.push(owner);
+        return 42;
+      });
       const cred = { salt: Buffer.from('salt'), iterations: 4096, storedKey: Buffer.alloc(32, 1), serverKey: Buffer.alloc(32, 2) };
       const alice = { jid: 'alice@localhost', credentials: { 'SCRAM-SHA-256': cred }, createdAt: new Date(1_700_000_000_000), admin: false, disabled: false };
 
@@ -59,8 +63,10 @@ describe('storage: migrations and accounts', () => {
       for await (const jid of store.list(1)) listed.push(jid);
       expect(listed.sort()).toEqual(['alice@localhost', 'bob@localhost']);
 
-      expect(await store.remove('alice@localhost')).toBe(true);
-      expect(await store.remove('alice@localhost')).toBe(false);
+      expect(await store.remove('alice@localhost')).toEqual({ rosterItems: 0, pushRegistrations: 0, notifyPrefs: 0, archiveDeletedAt: 42 });
+      expect(await store.remove('alice@localhost')).toBeUndefined();
+      expect(archivesDeleted).toEqual(['alice@localhost']);
+      await expect(new AccountStore(ks).remove('bob@localhost')).rejects.toThrow(/cannot delete archives/);
       expect(await store.get('alice@localhost')).toBeUndefined();
     } finally {
       await ks.shutdown();

@@ -30,6 +30,11 @@ export interface RunningConcord {
   addAccount(local: string, password: string): Promise<string>;
   /** With archiveProcess: SIGKILL the archive process, then start a new one. */
   killAndRestartArchive(): Promise<void>;
+  /**
+   * With archiveProcess: SIGSTOP or SIGCONT the archive process. Stopped, it writes and answers
+   * nothing, as when Cassandra stalls under it: routing goes on, acks and archive queries wait.
+   */
+  freezeArchive(frozen: boolean): void;
   /** Graceful stop of the gateway and a new one on the same node id (new ports). */
   restartGateway(): Promise<void>;
   /** With gatewayProcess: the second gateway, a child process a test can SIGKILL. */
@@ -55,6 +60,8 @@ export interface GatewayChild {
   ports: { tcp: number; tls: number; ws: number };
   /** SIGKILL: no graceful shutdown, its sessions are left in the registry to expire. */
   kill(): Promise<void>;
+  /** After kill(): a new process with the same node id on the same ports. */
+  restart(): Promise<void>;
 }
 
 /** A service's dist/main.js as a child process, resolved once its /readyz answers. */
@@ -77,14 +84,24 @@ async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals
   await exited;
 }
 
-async function startGatewayChild(env: Record<string, string | undefined>, name: string): Promise<{ child: ChildProcess; info: GatewayChild }> {
+async function startGatewayChild(env: Record<string, string | undefined>, name: string): Promise<{ child: () => ChildProcess; info: GatewayChild }> {
   const [http, tcp, tls, ws] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const nodeId = `gwp-${name.slice(-8)}`;
-  const child = await spawnService('gateway', {
+  const spawnChild = () => spawnService('gateway', {
     ...env, CONCORD_NODE_ID: nodeId, CONCORD_GATEWAY_HTTP_PORT: String(http),
     CONCORD_GATEWAY_TCP_PORT: String(tcp), CONCORD_GATEWAY_TLS_PORT: String(tls), CONCORD_GATEWAY_WS_PORT: String(ws),
   }, http);
-  return { child, info: { nodeId, ports: { tcp, tls, ws }, kill: () => stopChild(child, 'SIGKILL') } };
+  let child = await spawnChild();
+  return {
+    child: () => child,
+    info: {
+      nodeId, ports: { tcp, tls, ws },
+      kill: () => stopChild(child, 'SIGKILL'),
+      async restart() {
+        child = await spawnChild();
+      },
+    },
+  };
 }
 
 export async function startConcord(label: string, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<RunningConcord> {
@@ -154,6 +171,10 @@ export async function startConcord(label: string, env: Record<string, string> = 
       for await (const r of new ArchiveStore(accountsClient).all(owner)) rows.push(r);
       return rows;
     },
+    freezeArchive(frozen) {
+      if (!archiveChild) throw new Error('start with { archiveProcess: true }');
+      archiveChild.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     async killAndRestartArchive() {
       if (!archiveChild) throw new Error('start with { archiveProcess: true }');
       await stopChild(archiveChild, 'SIGKILL');
@@ -177,12 +198,13 @@ export async function startConcord(label: string, env: Record<string, string> = 
       return jid;
     },
     async stop() {
-      await stopChild(gatewayChild?.child, 'SIGTERM');
+      await stopChild(gatewayChild?.child(), 'SIGTERM');
       await gateway.destroy();
       await router.destroy();
       await presence.destroy();
       await push?.destroy();
       await archive?.destroy();
+      archiveChild?.kill('SIGCONT'); // a frozen process would not see the SIGTERM
       await stopChild(archiveChild, 'SIGTERM');
       await accountsClient.shutdown();
       await dropBus(cfg);

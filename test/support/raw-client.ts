@@ -9,6 +9,8 @@ import { NS } from '@concord/xmpp';
  */
 export class RawClient {
   private buffer = '';
+  /** Stanzas sent since Stream Management was enabled (see send()). */
+  private smSent: number | undefined;
   private readonly waiters: (() => void)[] = [];
   closed = false;
 
@@ -19,6 +21,14 @@ export class RawClient {
   static connect(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host: '127.0.0.1' }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** XEP-0368 direct TLS, ALPN 'xmpp-client', any certificate accepted. */
+  static connectTls(port: number, domain: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = tlsConnect({ port, host: '127.0.0.1', servername: domain, rejectUnauthorized: false, ALPNProtocols: ['xmpp-client'] }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }
@@ -51,19 +61,45 @@ export class RawClient {
     this.socket.write(data);
   }
 
+  /** Writes one stanza, counted for Stream Management once it is enabled. */
+  send(stanza: string): void {
+    if (this.smSent !== undefined) this.smSent++;
+    this.write(stanza);
+  }
+
+  /** XEP-0198 without resumption, after bind: from now on send() counts stanzas. */
+  async enableSm(): Promise<void> {
+    this.write(`<enable xmlns='urn:xmpp:sm:3'/>`);
+    await this.waitFor(/<enabled xmlns=['"]urn:xmpp:sm:3['"]/);
+    this.smSent = 0;
+  }
+
+  /** Asks for an ack and resolves once the server's h covers every stanza sent (for a message: archived). */
+  async allAcked(timeoutMs = 20_000): Promise<void> {
+    const sent = this.smSent ?? 0;
+    const mark = this.buffer.length;
+    this.write(`<r xmlns='urn:xmpp:sm:3'/>`);
+    const acks = () => [...this.buffer.slice(mark).matchAll(/<a xmlns=['"]urn:xmpp:sm:3['"] h=['"](\d+)['"]/g)];
+    await this.until(() => acks().some((m) => Number(m[1]) >= sent), timeoutMs, `an ack for ${sent} stanzas`);
+  }
+
   /** Resolves with everything received once `pattern` matches it. */
   async waitFor(pattern: RegExp, timeoutMs = 5_000): Promise<string> {
+    await this.until(() => pattern.test(this.buffer), timeoutMs, String(pattern));
+    return this.buffer;
+  }
+
+  private async until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.buffer)) {
-      if (this.closed) throw new Error(`connection closed before ${pattern}; received: ${this.buffer.slice(-500)}`);
+    while (!done()) {
+      if (this.closed) throw new Error(`connection closed before ${what}; received: ${this.buffer.slice(-500)}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${pattern} within ${timeoutMs}ms; received: ${this.buffer.slice(-500)}`);
+      if (left <= 0) throw new Error(`no ${what} within ${timeoutMs}ms; received: ${this.buffer.slice(-500)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => (clearTimeout(t), resolve()));
       });
     }
-    return this.buffer;
   }
 
   /** Resolves when the server has closed the connection. */
@@ -128,6 +164,15 @@ export class RawClient {
   /** Forgets what was received so far, so the next waitFor only sees what comes after. */
   clear(): void {
     this.buffer = '';
+  }
+
+  /** Stops reading from the socket (a client that never takes what the server sends). */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
   }
 
   end(): void {

@@ -18,9 +18,13 @@ export interface BusOptions {
   log: Logger;
 }
 
+/** Longest a close waits for the connection to drain before it closes it anyway. */
+const DRAIN_WITHIN_MS = 5_000;
+
 /** One NATS connection with its JetStream handles and the registry's names. */
 export class Bus {
   private readonly kvs = new Map<BucketKey, KV>();
+  private readonly reconnectListeners = new Set<() => void>();
   /** Publishes events to JetStream (resolves with the PubAck). */
   readonly publisher: JsPublisher;
 
@@ -32,7 +36,7 @@ export class Bus {
     readonly settings: BusSettings,
     private readonly log: Logger,
   ) {
-    this.publisher = new JsPublisher(nc);
+    this.publisher = new JsPublisher(nc, (l) => this.onReconnect(l));
   }
 
   static async connect(opts: BusOptions): Promise<Bus> {
@@ -57,12 +61,24 @@ export class Bus {
   private watchStatus(): void {
     void (async () => {
       for await (const s of this.nc.status()) {
-        if (s.type === 'reconnect') coalesceSocketWrites(this.nc);
+        if (s.type === 'reconnect') {
+          coalesceSocketWrites(this.nc);
+          for (const l of [...this.reconnectListeners]) l();
+        }
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
           this.log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats connection status');
         }
       }
     })();
+  }
+
+  /**
+   * Calls `listener` at each reconnection until the returned function is called. A request the
+   * server died holding is never answered: a caller waiting for one can give up and ask again.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   /** Idempotent: creates or updates every stream, shared durable consumer and KV bucket. */
@@ -101,9 +117,21 @@ export class Bus {
     }
   }
 
-  /** Flushes what was published and closes; safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Flushes what was published and closes; safe to call twice. Always closes: a drain waits for
+   * the server's answer to a ping, so with the server gone it never ends, and a connection left
+   * open reconnects for ever, which keeps a stopped service's process alive.
+   */
+  async close(drainWithinMs = DRAIN_WITHIN_MS): Promise<void> {
     if (this.nc.isClosed()) return;
-    await this.nc.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainWithinMs)));
+    const drained = this.nc.isDraining() ? this.nc.closed() : this.nc.drain();
+    await Promise.race([drained.then(() => undefined, (err: Error) => this.log.warn({ err: err.message }, 'nats connection not drained')), late]);
+    clearTimeout(timer);
+    if (!this.nc.isClosed()) {
+      this.log.warn('nats connection not drained in time; closing it');
+      await this.nc.close();
+    }
   }
 }

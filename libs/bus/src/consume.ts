@@ -25,6 +25,20 @@ export interface Delivered<T> {
   storedAtMs: number;
   deliveryCount: number;
   msgId: string | undefined;
+  /**
+   * From here on, later messages of this lane may start while this one goes on (lanes only; it
+   * keeps its slot). For work that commutes with what follows, e.g. a write at its own position:
+   * if the handler then fails and is retried in place, it runs again after later messages.
+   */
+  letLaneGoOn(): void;
+  /** From here on this message only waits (for something else): its lane goes on and its slot is free. */
+  stepAside(): void;
+}
+
+/** How a handler lets its lane and its slot go before it has finished. */
+interface Release {
+  lane(): void;
+  slot(): void;
 }
 
 export interface ConsumeOptions {
@@ -42,7 +56,8 @@ export interface ConsumeOptions {
   /**
    * Handle messages of different lanes concurrently, each lane's in stream order. `keyOf` names
    * a message's lane from its subject and its account header (e.g. the account); at most
-   * `maxInFlight` messages are in hand at once. Without lanes, one message at a time.
+   * `maxInFlight` messages are handled at once (every message delivered is in hand and kept
+   * alive; the consumer's max_ack_pending bounds how many). Without lanes, one at a time.
    */
   lanes?: { keyOf: (subject: string, account: string | undefined) => string; maxInFlight: number };
   /** Called when the settled floor advances: every delivered sequence up to it has been handled. */
@@ -50,7 +65,7 @@ export interface ConsumeOptions {
 }
 
 export interface RunningConsumer {
-  /** Stops fetching, lets the message in hand finish, resolves when the loop has ended. */
+  /** Stops fetching, lets the messages being handled finish, hands the others back (nak), resolves when the loop has ended. */
   stop(): Promise<void>;
   /** Resolves when the loop ends for any reason. */
   readonly done: Promise<void>;
@@ -75,12 +90,20 @@ export async function consumeEvents<T>(
   const floor = new SettledFloor(opts.onSettled);
   const inHand = new InHand();
   const heartbeat = setInterval(() => inHand.keepAlive(), Math.max(1_000, ackWaitMs / 3)).unref();
-  const one = async (m: JsMsg) => {
+  let closing = false;
+  const one = async (m: JsMsg, release: Release) => {
+    if (closing) {
+      // Stopping: a message not started yet goes back to the server at once (to whoever reads
+      // next), and the settled floor does not pass it.
+      m.nak();
+      inHand.done(m, false);
+      return;
+    }
     try {
       // A copy of a message this process has already finished (redelivered while it was in
       // hand): the server has its verdict. Handling it again could write what was dropped.
       if (opts.inOrder && inHand.finished(m.seq)) m.ack();
-      else await handleOne(m, type, opts, handler);
+      else await handleOne(m, type, opts, handler, release);
       inHand.done(m, true);
     } catch (err) {
       inHand.done(m, false);
@@ -90,39 +113,75 @@ export async function consumeEvents<T>(
     }
   };
   const done = (async () => {
-    if (!opts.lanes) {
-      for await (const m of messages) {
-        floor.started(m.seq);
-        inHand.add(m);
-        await one(m);
-      }
-      return;
-    }
-    const { keyOf, maxInFlight } = opts.lanes;
+    // Without lanes: one lane, one message at a time.
+    const { keyOf, maxInFlight } = opts.lanes ?? { keyOf: () => '', maxInFlight: 1 };
     const tails = new Map<string, Promise<void>>();
     const inFlight = new Set<Promise<void>>();
+    const slots = new Slots(maxInFlight);
+    // Every message read is in hand at once (kept alive): one left waiting in the client's
+    // buffer while the lanes are busy would be redelivered after the ack wait. What the server
+    // hands out is bounded by the consumer's max_ack_pending; what runs at once, by maxInFlight.
     for await (const m of messages) {
       floor.started(m.seq);
       inHand.add(m);
       const key = keyOf(m.subject, m.headers?.has(Header.account) ? m.headers.get(Header.account) : undefined);
-      const p: Promise<void> = (tails.get(key) ?? Promise.resolve()).then(() => one(m));
-      tails.set(key, p);
+      let laneGoesOn!: () => void;
+      // The lane's next message starts once this one is finished or lets it go on.
+      const laneFree = new Promise<void>((resolve) => (laneGoesOn = resolve));
+      const p: Promise<void> = (tails.get(key) ?? Promise.resolve()).then(() => slots.run((freeSlot) => one(m, {
+        lane: laneGoesOn,
+        slot: () => {
+          laneGoesOn();
+          freeSlot();
+        },
+      })));
+      const tail = Promise.race([p, laneFree]);
+      tails.set(key, tail);
       inFlight.add(p);
-      void p.then(() => {
-        inFlight.delete(p);
-        if (tails.get(key) === p) tails.delete(key);
+      void p.then(() => laneGoesOn());
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
       });
-      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      void p.then(() => inFlight.delete(p));
     }
     await Promise.all(inFlight);
   })().finally(() => clearInterval(heartbeat));
   return {
     done,
     stop: async () => {
+      closing = true;
       await messages.close();
       await done;
     },
   };
+}
+
+/** At most `max` tasks run at once; the others wait their turn, first come first served. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  /** Runs `task` in a slot; the task may free its slot early (`free`, idempotent) and go on outside it. */
+  async run(task: (free: () => void) => Promise<void>): Promise<void> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    let held = true;
+    const free = () => {
+      if (!held) return;
+      held = false;
+      // The slot passes straight to the next waiter (the count stays), or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    };
+    try {
+      await task(free);
+    } finally {
+      free();
+    }
+  }
 }
 
 /**
@@ -163,7 +222,7 @@ class InHand {
   }
 }
 
-async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, handler: (e: Delivered<T>) => Promise<Verdict>): Promise<void> {
+async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, handler: (e: Delivered<T>) => Promise<Verdict>, release: Release): Promise<void> {
   const parent = extractTrace(m.headers);
   const span = tracer().startSpan(`process ${type.name}`, {
     kind: SpanKind.CONSUMER,
@@ -193,6 +252,8 @@ async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, 
       storedAtMs: Math.floor(m.info.timestampNanos / 1e6),
       deliveryCount: m.info.deliveryCount,
       msgId: m.headers?.has(Header.msgId) ? m.headers.get(Header.msgId) : undefined,
+      letLaneGoOn: release.lane,
+      stepAside: release.slot,
     };
     let verdict: Verdict | undefined;
     for (let attempt = 1; verdict === undefined; attempt++) {

@@ -9,3 +9,4 @@ export { coalesceSocketWrites } from './coalesce';
 export { JsPublisher, parsePubAck, PUBLISH_TIMEOUT_MS, type EventPublisher } from './js-publisher';
 export { consumeEvents, ack, type Verdict, type Delivered, type RunningConsumer, type ConsumeOptions } from './consume';
 export { injectTrace, extractTrace } from './trace';
+export { handledThrough } from './progress';

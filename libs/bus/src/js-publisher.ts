@@ -1,5 +1,5 @@
 import type { PubAck } from '@nats-io/jetstream';
-import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
 /** JetStream's de-duplication header. */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -24,6 +24,8 @@ interface Waiting {
   reject(err: Error): void;
   subject: string;
   deadline: number;
+  /** Kept to publish again after a reconnection: only with a message ID (JetStream stores it once). */
+  again?: { data: Uint8Array; headers: MsgHdrs | undefined };
 }
 
 /**
@@ -40,20 +42,35 @@ export class JsPublisher implements EventPublisher {
   private readonly sweep: NodeJS.Timeout;
   private next = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly timeoutMs = PUBLISH_TIMEOUT_MS) {
+  constructor(private readonly nc: NatsConnection, onReconnect: (listener: () => void) => void, private readonly timeoutMs = PUBLISH_TIMEOUT_MS) {
     this.sub = nc.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.answer(msg) });
     this.sweep = setInterval(() => this.expire(Date.now()), SWEEP_INTERVAL_MS);
     this.sweep.unref();
     void this.sub.closed.then(() => this.close());
+    onReconnect(() => this.publishAgain());
+  }
+
+  /**
+   * A server that died after taking a publish never answers it: once connected again (to it
+   * restarted, or to another), what still waits and carries a message ID is published again at
+   * once, instead of after the timeout, which every later ack of its stream would wait behind.
+   */
+  private publishAgain(): void {
+    const deadline = Date.now() + this.timeoutMs;
+    for (const [token, w] of this.waiting) {
+      if (!w.again) continue;
+      w.deadline = deadline;
+      this.nc.publish(w.subject, w.again.data, { reply: this.inbox + token, ...(w.again.headers ? { headers: w.again.headers } : {}) });
+    }
   }
 
   publish(subject: string, data: Uint8Array, opts: PublishRequest = {}): Promise<PubAck> {
     if (this.nc.isClosed()) return Promise.reject(new Error(`cannot publish to ${subject}: the NATS connection is closed`));
     const token = (this.next++).toString(36);
-    const headers = opts.headers;
-    if (opts.msgID) headers?.set(MSG_ID_HEADER, opts.msgID);
+    const headers = opts.headers ?? (opts.msgID ? natsHeaders() : undefined);
+    if (opts.msgID) headers!.set(MSG_ID_HEADER, opts.msgID);
     return new Promise<PubAck>((resolve, reject) => {
-      this.waiting.set(token, { resolve, reject, subject, deadline: Date.now() + this.timeoutMs });
+      this.waiting.set(token, { resolve, reject, subject, deadline: Date.now() + this.timeoutMs, ...(opts.msgID ? { again: { data, headers } } : {}) });
       try {
         this.nc.publish(subject, data, { reply: this.inbox + token, ...(headers ? { headers } : {}) });
       } catch (err) {

@@ -86,6 +86,17 @@ export function streamDecls(names: BusNames, s: BusSettings): StreamDecl[] {
   ];
 }
 
+/**
+ * How long the server waits for an event's ack before delivering it again. Consumers keep the
+ * events in their hands alive (+WPI every third of this), so only a dead or stuck instance lets
+ * it run out: this bounds how long the work of a crashed instance waits (DESIGN §3.4), and with
+ * it how long the acks of every sender behind it stall.
+ */
+export const ACK_WAIT_MS = 4_000;
+
+/** JetStream's max_deliver for "no limit". */
+const UNLIMITED = -1;
+
 export interface ConsumerDecl {
   stream: StreamKey;
   service: string;
@@ -93,26 +104,29 @@ export interface ConsumerDecl {
 }
 
 /**
- * Durable consumers that exist for the whole deployment (not per gateway node). Each is read
- * in order by its service; poison messages are terminated after max_deliver attempts.
+ * Durable consumers that exist for the whole deployment (not per gateway node). The in-order
+ * ones (inbound, history, presence) deliver without limit: their service retries a failing event
+ * in place and terminates a poison one itself, so redeliveries only follow an instance that died
+ * or stalled (SIGSTOP), and a server-side limit would let the ack floor pass events never handled.
+ * Push requests are retried by redelivery, so their limit is the number of attempts.
  */
 export function consumerDecls(names: BusNames): ConsumerDecl[] {
-  const durable = (stream: StreamKey, service: string, purpose: string): ConsumerDecl => ({
+  const durable = (stream: StreamKey, service: string, purpose: string, maxDeliver = UNLIMITED): ConsumerDecl => ({
     stream,
     service,
     config: {
       durable_name: names.durable(service, purpose),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(30_000),
-      max_deliver: 20,
+      ack_wait: nanos(ACK_WAIT_MS),
+      max_deliver: maxDeliver,
       max_ack_pending: 1_000,
     },
   });
   return [
     durable('inbound', 'router', 'inbound'),
     durable('history', 'archive', 'history'),
-    durable('push', 'push', 'requests'),
+    durable('push', 'push', 'requests', 20),
     durable('presence', 'presence', 'events'),
   ];
 }
@@ -130,7 +144,7 @@ export function gatewayConsumerDecls(names: BusNames, node: string): ConsumerDec
       filter_subject: names.subjects.commit(node),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.New,
-      ack_wait: nanos(30_000),
+      ack_wait: nanos(ACK_WAIT_MS),
       max_deliver: 5,
       max_ack_pending: 10_000,
       // A node that is gone for good leaves no consumer behind.

@@ -2,7 +2,8 @@
  * The event types that cross the bus, each declared once: its protobuf codec and the type
  * name sent in the Concord-Event-Type header. Producers and consumers import them from here.
  */
-import { eventType, publishEvent, type Bus } from '@concord/bus';
+import { randomUUID } from 'node:crypto';
+import { eventType, partitionOf, publishEvent, type Bus } from '@concord/bus';
 import { concord } from '@concord/proto';
 
 const v1 = concord.events.v1;
@@ -30,4 +31,20 @@ export type PushRequest = concord.events.v1.PushRequest;
  */
 export async function publishCommit(bus: Bus, gatewayNode: string, commit: Commit, msgId: string): Promise<void> {
   await publishEvent(bus.publisher, bus.names.subjects.commit(gatewayNode), CommitEvent, commit, { msgId });
+}
+
+/**
+ * Publishes a lifecycle event on the owner's history partition, like any message copy, so that
+ * the archive applies it in order and a rebuild from the stream replays it. Returns its position
+ * (the stream sequence; a re-publish within the duplicate window gets the first one's).
+ */
+export async function publishLifecycle(bus: Bus, owner: string, fields: Partial<HistoryEvent>, msgId: string): Promise<number> {
+  const ack = await publishEvent(bus.publisher, bus.names.subjects.history(partitionOf(owner, bus.names.partitions)), HistoryEventType,
+    v1.HistoryEvent.fromPartial({ owner, timestampMs: Date.now(), ...fields }), { msgId, account: owner });
+  return ack.seq;
+}
+
+/** The whole archive of `owner` goes: everything before this event in its history. Returns its position. */
+export function publishArchiveDeletion(bus: Bus, owner: string): Promise<number> {
+  return publishLifecycle(bus, owner, { kind: v1.HistoryEvent_Kind.KIND_DELETE_ARCHIVE }, `h:${owner}:delete:${randomUUID()}`);
 }

@@ -8,3 +8,4 @@ export { JidError, type JidPart } from './error';
 export { normalizeLocalpart } from './localpart';
 export { normalizeDomainpart } from './domainpart';
 export { normalizeResourcepart } from './resourcepart';
+export { enforceOpaqueString } from './opaque-string';

@@ -4,14 +4,8 @@
  * are allowed, and there is no directionality rule.
  */
 import { JidError, codePointName } from './error';
-import { checkCodePoints, checkRawSize, checkSize, stabilize } from './precis';
-
-const NON_ASCII_SPACE = /(?!\u0020)\p{Zs}/gu;
-
-/** RFC 8265 §4.2.2: non-ASCII spaces become U+0020, then NFC. */
-function mapRules(s: string): string {
-  return s.replace(NON_ASCII_SPACE, ' ').normalize('NFC');
-}
+import { enforceOpaqueString } from './opaque-string';
+import { checkRawSize, checkSize } from './precis';
 
 /** Enforces the resourcepart rules; returns the canonical resourcepart or throws a JidError. */
 export function normalizeResourcepart(s: string): string {
@@ -26,8 +20,5 @@ export function normalizeResourcepart(s: string): string {
 
 function enforce(s: string): string {
   checkRawSize(s, 'resource');
-  checkCodePoints(s, 'freeform', 'resource', false); // preparation, RFC 8265 §4.2.1
-  const out = stabilize(s, mapRules, 'resource');
-  checkCodePoints(out, 'freeform', 'resource', true); // RFC 8264 §7, contextual rules included
-  return checkSize(out, 'resource', false);
+  return checkSize(enforceOpaqueString(s, 'resource'), 'resource', false);
 }

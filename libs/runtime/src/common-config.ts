@@ -31,6 +31,10 @@ export const commonSpec = {
   cassandraUsername: { env: 'CONCORD_CASSANDRA_USERNAME', type: 'string', default: '', doc: 'Cassandra user (empty: no authentication)' },
   cassandraPassword: { env: 'CONCORD_CASSANDRA_PASSWORD', type: 'string', default: '', doc: 'Cassandra password' },
   startupTimeout: { env: 'CONCORD_STARTUP_TIMEOUT', type: 'duration', default: 60_000, minMs: 1_000, doc: 'How long a service waits for NATS and Cassandra at start before giving up' },
+  shutdownTimeout: {
+    env: 'CONCORD_SHUTDOWN_TIMEOUT', type: 'duration', default: 30_000, minMs: 1_000,
+    doc: 'How long a stopping service waits for its workers to finish what they hold before it closes its connections anyway (unfinished events are redelivered)',
+  },
   httpHost: { env: 'CONCORD_HTTP_HOST', type: 'string', default: '127.0.0.1', doc: 'Address of the /healthz /readyz /metrics servers' },
   otlpEndpoint: { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', type: 'string', default: '', doc: 'OTLP/HTTP collector base URL for traces (empty: traces are not exported)' },
 } satisfies Spec;

@@ -3,6 +3,7 @@ import { consumerDecls, type ConsumerDecl } from '@concord/bus';
 import { cassandraReady } from '@concord/storage';
 import { consumerLagSampler, startHealthServer, type HealthServer, type ReadinessCheck } from '@concord/telemetry';
 import { closeBaseContext, type BaseContext } from './base-context';
+import { settlesWithin } from './settle';
 
 /** A unit of work a service runs: a consumer loop, a listener. Stopped in reverse start order. */
 export interface Worker {
@@ -47,7 +48,8 @@ export class ServiceHost {
       log: ctx.log,
       checks: [
         { name: 'nats', check: () => ctx.bus.ready() },
-        { name: 'cassandra', check: () => cassandraReady(ctx.cassandra) },
+        // A schema found behind after a start without Cassandra keeps the service unready.
+        { name: 'cassandra', check: async () => ctx.schema?.current !== false && await cassandraReady(ctx.cassandra) },
         ...(this.opts.extraChecks ?? []),
       ],
       ...(this.opts.metricsHandler ? { metricsHandler: this.opts.metricsHandler } : {}),
@@ -81,8 +83,13 @@ export class ServiceHost {
       const { ctx } = this;
       ctx.log.info('draining');
       this.health?.setDraining();
+      // A worker waiting on a stalled dependency (a drain's flush to a frozen nats-server, a write
+      // to a frozen Cassandra) would wait for ever: past the deadline the connections are closed
+      // anyway. What it held unacknowledged is redelivered to another instance or the next start.
+      const deadline = Date.now() + ctx.config.shutdownTimeout;
       for (const w of [...this.started].reverse()) {
-        await w.stop().catch((err: unknown) => ctx.log.error({ err, worker: w.name }, 'worker stop failed'));
+        const stop = w.stop().catch((err: unknown) => ctx.log.error({ err, worker: w.name }, 'worker stop failed'));
+        if (!await settlesWithin(stop, deadline - Date.now())) ctx.log.warn({ worker: w.name }, 'worker did not stop in time; closing the connections anyway');
       }
       await closeBaseContext(ctx);
       await this.health?.close();

@@ -1,6 +1,7 @@
 import { ConfigError, type Env } from '@concord/config';
 import { instrumentLibraries, startTelemetry, type Telemetry } from '@concord/telemetry';
 import type { CommonConfig } from './common-config';
+import { settlesWithin } from './settle';
 
 // This file is the package's `@concord/runtime/main` entry: it loads the telemetry library and
 // nothing that loads the Cassandra driver, so that runMain can instrument the driver first.
@@ -59,7 +60,9 @@ export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Pro
   };
   const stop = (signal: NodeJS.Signals) => {
     if (++signals > 1) return; // a second signal while draining changes nothing
-    void starting.then(() => service.destroy()).then(() => telemetry.shutdown()).then(removeListeners, (err: unknown) => {
+    // Also after a failed start (what it opened, e.g. a NATS connection that reconnects for
+    // ever, must close), and after a start stuck on a stalled dependency.
+    void settlesWithin(starting, config.shutdownTimeout).then(() => service.destroy()).then(() => telemetry.shutdown()).then(removeListeners, (err: unknown) => {
       process.stderr.write(`concord-${opts.service}: error during ${signal} shutdown: ${(err as Error).message}\n`);
       process.exitCode = 1;
     });
@@ -70,6 +73,8 @@ export async function runMain<C extends CommonConfig>(opts: MainOptions<C>): Pro
     await (starting = service.start());
   } catch (err) {
     removeListeners();
+    // What the start opened is closed, or the process would not end.
+    await service.destroy().catch(() => undefined);
     return failedToStart(opts.service, err, telemetry);
   }
   // A stray rejection is a bug to log, not a reason to drop every client of this process.

@@ -27,6 +27,7 @@ describe('preparePassword (RFC 8265 OpaqueString)', () => {
     ['x\u200b', 'disallowed-code-point'], // zero-width space: default-ignorable
     ['A\ufe0f', 'disallowed-code-point'], // variation selector: default-ignorable
     ['\u200cx', 'disallowed-code-point'], // joiner with nothing to join
+    ['a\u200db', 'disallowed-code-point'], // ZWJ not after a virama (RFC 5892 A.2)
     ['a\u00b7b', 'disallowed-code-point'], // middle dot out of context
     ['\u0661\u06f1', 'disallowed-code-point'], // mixed Arabic-Indic digit sets (A.8/A.9)
     ['\u0640', 'disallowed-code-point'], // tatweel: RFC 5892 exception

@@ -30,23 +30,40 @@ describe('AuthThrottle', () => {
     expect(t.check('192.0.2.1')).toEqual({ allowed: true });
   });
 
-  it('blocks an account whatever the address, and waits for the later limit', () => {
+  it('blocks an account from one address after its limit, and waits for the later limit', () => {
     const { t, clock } = throttle();
-    for (let i = 0; i < 5; i++) t.failure(`198.51.100.${i}`, 'alice');
-    expect(t.check('203.0.113.9', 'alice')).toEqual({ allowed: false, retryAfterMs: 300_000 });
+    for (let i = 0; i < 5; i++) t.failure('198.51.100.1', 'alice');
+    expect(t.check('198.51.100.1', 'alice')).toEqual({ allowed: false, retryAfterMs: 300_000 });
+    // The owner elsewhere, and other accounts, are not affected.
+    expect(t.check('203.0.113.9', 'alice')).toEqual({ allowed: true });
+    expect(t.check('198.51.100.1', 'bob').allowed).toBe(false); // the address itself is over its limit (3)
     expect(t.check('203.0.113.9', 'bob')).toEqual({ allowed: true });
-    expect(t.check('203.0.113.9')).toEqual({ allowed: true });
-    for (let i = 0; i < 3; i++) t.failure('203.0.113.9');
+    // The address's window (60 s) ends first; the account's from it (300 s) still holds.
     clock.t += 250_000;
-    expect(t.check('203.0.113.9', 'alice')).toEqual({ allowed: false, retryAfterMs: 50_000 });
+    expect(t.check('198.51.100.1', 'bob')).toEqual({ allowed: true });
+    expect(t.check('198.51.100.1', 'alice')).toEqual({ allowed: false, retryAfterMs: 50_000 });
   });
 
-  it('success clears the account but not the address', () => {
+  it('stops a distributed guess for strangers only: addresses the owner logged in from keep working', () => {
     const { t } = throttle();
+    t.success('192.0.2.50', 'alice');
+    // 50 failures (10 x the per-address limit) from 50 addresses, two each at most per address.
+    for (let i = 0; i < 50; i++) t.failure(`198.51.${100 + (i % 25)}.${i}`, 'alice');
+    expect(t.check('203.0.113.9', 'alice')).toEqual({ allowed: false, retryAfterMs: 300_000 });
+    expect(t.check('192.0.2.50', 'alice')).toEqual({ allowed: true });
+    expect(t.check('203.0.113.9', 'bob')).toEqual({ allowed: true });
+    // The owner's success does not reset the attacker's count.
+    t.success('192.0.2.50', 'alice');
+    expect(t.check('203.0.113.9', 'alice').allowed).toBe(false);
+  });
+
+  it('success clears the account from that address but not the address itself', () => {
+    const { t } = throttle({ perIp: { maxFailures: 100, windowMs: 60_000 } });
     for (let i = 0; i < 5; i++) t.failure('192.0.2.1', 'alice');
-    expect(t.check('192.0.2.7', 'alice').allowed).toBe(false);
-    t.success('192.0.2.7', 'alice');
-    expect(t.check('192.0.2.7', 'alice')).toEqual({ allowed: true });
+    expect(t.check('192.0.2.1', 'alice').allowed).toBe(false);
+    t.success('192.0.2.1', 'alice');
+    expect(t.check('192.0.2.1', 'alice')).toEqual({ allowed: true });
+    for (let i = 0; i < 95; i++) t.failure('192.0.2.1');
     expect(t.check('192.0.2.1').allowed).toBe(false);
   });
 

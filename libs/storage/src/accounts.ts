@@ -22,9 +22,22 @@ function fromCredential(c: ScramCredential): Row {
   return { salt: c.salt, iterations: c.iterations, stored_key: c.storedKey, server_key: c.serverKey };
 }
 
-/** Accounts table access. JIDs are expected normalized by the caller (RFC 7622). */
+/** What removing an account took away (for the operator), or undefined when there was no such account. */
+export interface AccountRemoval {
+  rosterItems: number;
+  pushRegistrations: number;
+  notifyPrefs: number;
+  /** Position of the archive deletion in the account's history (the archive applies it in order). */
+  archiveDeletedAt: number;
+}
+
+/**
+ * Accounts table access. JIDs are expected normalized by the caller (RFC 7622). `deleteArchive`
+ * publishes the deletion of an account's archive (publishArchiveDeletion in @concord/events):
+ * without it, remove() refuses rather than leave the history behind.
+ */
 export class AccountStore {
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client, private readonly deleteArchive?: (owner: string) => Promise<number>) {}
 
   /** Creates the account; false if it already exists (lightweight transaction). */
   async create(a: AccountRecord): Promise<boolean> {
@@ -56,9 +69,24 @@ export class AccountStore {
     return r.wasApplied();
   }
 
-  async remove(jid: string): Promise<boolean> {
+  /**
+   * Removes the account and everything that belongs to it, as prosodyctl deluser and ejabberdctl
+   * unregister do: an account created again with the same name starts empty. The credentials go
+   * first (nobody logs in meanwhile), then its roster, push registrations and notification
+   * preferences, then its archive through its history (so that a rebuild replays the deletion).
+   * Contacts' rosters keep their item for it, as after any account that went away.
+   */
+  async remove(jid: string): Promise<AccountRemoval | undefined> {
+    if (!this.deleteArchive) throw new Error('this AccountStore cannot delete archives: construct it with deleteArchive');
     const r = await this.client.execute('DELETE FROM accounts WHERE jid = ? IF EXISTS', [jid]);
-    return r.wasApplied();
+    if (!r.wasApplied()) return undefined;
+    const count = async (cql: string) => (await this.client.execute(cql, [jid])).rowLength;
+    const rosterItems = await count('SELECT contact FROM roster_items WHERE account = ?');
+    const devices = (await this.client.execute('SELECT device FROM push_registrations WHERE account = ?', [jid])).rows.map((row) => row['device'] as string);
+    const notifyPrefs = await count('SELECT conversation FROM notify_prefs WHERE account = ?');
+    for (const device of devices) await this.client.execute('DELETE FROM push_sent WHERE account = ? AND device = ?', [jid, device]);
+    for (const table of ['roster_items', 'push_registrations', 'notify_prefs']) await this.client.execute(`DELETE FROM ${table} WHERE account = ?`, [jid]);
+    return { rosterItems, pushRegistrations: devices.length, notifyPrefs, archiveDeletedAt: await this.deleteArchive(jid) };
   }
 
   /** Pages through every account (full scan; for operators, not for request paths). */

@@ -56,6 +56,13 @@ export interface PageQuery {
 const BATCHED_STANZA_BYTES = 16 * 1024;
 
 /**
+ * Longest wait for a message write's answer. A write takes milliseconds; one sent while the node
+ * stalled may never be answered, and the sender's ack waits on it. Writes are idempotent and
+ * retried by the caller, so a short wait lets held acks resume within seconds of the node's return.
+ */
+const WRITE_TIMEOUT_MS = 2_000;
+
+/**
  * Archive rows in Cassandra. Writes are idempotent: a replayed event (same position) writes the
  * same row, and a second event with an archive ID the account already has is a duplicate and
  * is not written again (the first position wins). Callers write one account's rows one at a
@@ -96,11 +103,11 @@ export class ArchiveStore {
       ...alongside,
     ];
     if (Buffer.byteLength(row.stanza) <= BATCHED_STANZA_BYTES) {
-      await this.client.batch([index, ...rest], { logged: false });
+      await this.client.batch([index, ...rest], { logged: false, readTimeout: WRITE_TIMEOUT_MS });
     } else {
       // The ID index last: an ID found there (the router's proof that a message is stored) has its row.
-      await Promise.all(rest.map((st) => this.client.execute(st.query, st.params)));
-      await this.client.execute(index.query, index.params);
+      await Promise.all(rest.map((st) => this.client.execute(st.query, st.params, { readTimeout: WRITE_TIMEOUT_MS })));
+      await this.client.execute(index.query, index.params, { readTimeout: WRITE_TIMEOUT_MS });
     }
     return 'written';
   }

@@ -1,10 +1,11 @@
-export { connectCassandra, cassandraReady, type CassandraSettings } from './client';
+export { cassandraClient, connectCassandra, cassandraReady, type CassandraSettings } from './client';
 export { migrate, schemaStatus, loadMigrations, splitStatements, assertKeyspace, MIGRATIONS_DIR, type Migration, type SchemaStatus } from './migrations';
 export { parseReplication, replicationCql, type Replication } from './replication';
-export { AccountStore, type AccountRecord, type ScramCredential, type ScramMechanism } from './accounts';
+export { AccountStore, type AccountRecord, type AccountRemoval, type ScramCredential, type ScramMechanism } from './accounts';
 export { ArchiveStore, bucketOf, bucketTtlSeconds, BUCKET_MS, type ArchivedRow, type WriteResult, type PageQuery } from './archive';
 export { KEEP_FOREVER, MAX_RETENTION_MS, MAX_TTL_SECONDS, retentionOf, ttlSeconds, type Retention } from './retention';
 export { ARCHIVE_TABLES, clearAccountArchive, truncateArchive } from './archive-rebuild';
+export { firstRowBelow, indexedPositions, storedPositions } from './archive-verify';
 export { archiveStats, type ArchiveEdge, type ArchiveStats, type BucketStats } from './archive-stats';
 export { ConversationStore, UNREAD_CAP, type ConversationRecord, type UnreadCount } from './conversations';
 export { ArchiveLifecycleStore, type ArchiveChange, type ArchiveChangeKind } from './archive-lifecycle';

@@ -30,6 +30,10 @@ export const archiveSpec = mergeSpecs(commonSpec, {
     env: 'CONCORD_ARCHIVE_WRITE_RETRY_FOR', type: 'duration', default: 120_000, minMs: 1_000, maxMs: 3_600_000,
     doc: 'How long an archive write that fails for a transient reason (Cassandra unavailable, overloaded, timing out) is retried, holding the sender\'s ack and the account\'s later messages, before the sender is acked with an archive-failed notice (reason unavailable). A write Cassandra refuses is not retried (reason rejected)',
   },
+  verifyWindow: {
+    env: 'CONCORD_ARCHIVE_VERIFY_WINDOW', type: 'duration', default: 600_000, maxMs: 30 * 86_400_000,
+    doc: 'At every start, and whenever Cassandra comes back after all its hosts were down, the archive reads back the rows of the history events stored this long before the last one it had applied, and repairs the holes a lost write left (0: off). Cover Cassandra\'s commit-log sync period plus the longest archive backlog. `concordctl archive verify` checks any range',
+  },
   ...retentionSpec,
 });
 

@@ -7,6 +7,7 @@ import { queriesWorker } from './consumers/queries';
 import { Watermark } from './consumers/watermark';
 import { CallerRegistry, parseCallers } from './grpc/callers';
 import { grpcWorker, type GrpcWorker } from './grpc/server';
+import { verifyWorker } from './verify/worker';
 
 export type ArchiveOptions = ServiceOptions<ArchiveContext>;
 
@@ -34,7 +35,12 @@ export class ArchiveService extends BasicService<ArchiveConfig> {
           callers: new CallerRegistry(parseCallers(config.grpcCallers)),
           applyTimeoutMs: config.grpcApplyTimeout,
         });
-        return [historyWorker(ctx.bus, store, ctx.log, watermark, { retryForMs: config.writeRetryFor }), queriesWorker(ctx.bus, store, ctx.log, watermark), service.grpc];
+        return [
+          historyWorker(ctx.bus, store, ctx.log, watermark, { retryForMs: config.writeRetryFor }),
+          // After the history worker, which sets the watermark to what the archive had applied.
+          verifyWorker(ctx.bus, store, ctx.log, watermark, { windowMs: config.verifyWindow }),
+          queriesWorker(ctx.bus, store, ctx.log, watermark), service.grpc,
+        ];
       });
     return service;
   }

@@ -25,6 +25,8 @@ export interface GatewayMetrics {
   ackDuration: Histogram;
   /** Live deliveries from the router written to sessions (concord_gateway_deliveries_total). */
   deliveries: Counter;
+  /** Second live copies of a message a session was already given, dropped (concord_gateway_duplicate_deliveries_dropped_total). */
+  duplicatesDropped: Counter;
 }
 
 /** Seconds: a message's ack normally takes milliseconds; past a second something is queueing. */
@@ -51,6 +53,7 @@ export function gatewayMetrics(sessions: () => number): GatewayMetrics {
       description: 'Inbound stanza accepted until its outcome is final', unit: 's', advice: { explicitBucketBoundaries: ACK_BUCKETS },
     }),
     deliveries: meter.createCounter('concord_gateway_deliveries', { description: 'Live deliveries from the router written to sessions' }),
+    duplicatesDropped: meter.createCounter('concord_gateway_duplicate_deliveries_dropped', { description: 'Second live copies of a message a session was already given, dropped' }),
   };
 }
 

@@ -2,17 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { gatewayConsumerDecls } from '@concord/bus';
+import { publishArchiveDeletion } from '@concord/events';
 import { SessionRegistry } from '@concord/registry';
 import { openBaseContext, ServiceHost, type Worker } from '@concord/runtime';
 import { AuthThrottle } from '@concord/sasl';
 import { AccountStore } from '@concord/storage';
 import { NS } from '@concord/xmpp';
-import type { GatewayConfig } from './config';
+import { INTERNAL_XML_LIMITS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { commitsWorker } from './consumers/commits';
 import { deliveriesWorker } from './consumers/deliveries';
 import { listenDirectTls, listenTcp, type Listener, type ListenOptions } from './listeners/tcp';
 import { listenWebSocket } from './listeners/websocket';
+import { ConnectionsPerAddress } from './limits/connections-per-address';
 import { inboundPublisher } from './producers/inbound';
 import { archiveQuerier, type ArchiveQuerier } from './producers/archive-query';
 import { rosterQuerier, type RosterQuerier } from './producers/roster-query';
@@ -35,7 +37,7 @@ export interface GatewayOptions {
 export class GatewayService {
   private readonly host: ServiceHost;
   private readonly listeners: Listener[] = [];
-  private readonly perIp = new Map<string, number>();
+  private readonly perAddress: ConnectionsPerAddress;
   ports: { tcp?: number; tls?: number; ws?: number } = {};
   /** At most 5 new accounts per IP address per hour through in-band registration. */
   private readonly registrationThrottle = new AuthThrottle({ perIp: { maxFailures: 5, windowMs: 3_600_000 }, perAccount: { maxFailures: 5, windowMs: 3_600_000 } });
@@ -47,9 +49,10 @@ export class GatewayService {
 
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
     this.metrics = gatewayMetrics(() => ctx.sessions.size);
-    this.archive = archiveQuerier(ctx.bus, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth });
-    this.roster = rosterQuerier(ctx.bus, ctx.config.nodeId, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth });
-    this.push = pushSettingsClient(ctx.bus, { maxStanzaBytes: ctx.config.maxStanzaBytes, maxDepth: ctx.config.maxDepth }, ctx.log);
+    this.perAddress = new ConnectionsPerAddress(ctx.config.maxConnectionsPerIp);
+    this.archive = archiveQuerier(ctx.bus, INTERNAL_XML_LIMITS, ctx.log);
+    this.roster = rosterQuerier(ctx.bus, ctx.config.nodeId, INTERNAL_XML_LIMITS, ctx.log);
+    this.push = pushSettingsClient(ctx.bus, INTERNAL_XML_LIMITS, ctx.log);
     this.host = new ServiceHost(ctx, {
       httpPort: ctx.config.httpPort, nodeConsumers: gatewayConsumerDecls(ctx.bus.names, ctx.config.nodeId),
       ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}),
@@ -58,13 +61,15 @@ export class GatewayService {
 
   static async create(config: GatewayConfig, opts: GatewayOptions = {}): Promise<GatewayService> {
     const o = opts.overrides ?? {};
-    const base = await openBaseContext('gateway', config, o);
+    // Without waiting for Cassandra: only authentication and account changes need it, and a
+    // gateway started during an outage must accept clients (telling them to retry their login).
+    const base = await openBaseContext('gateway', config, o, { cassandraInBackground: true });
     const tls = loadTlsMaterial(config.domain, config.tlsCertFile, config.tlsKeyFile);
     if (tls.selfSigned) base.log.warn({ domain: config.domain }, 'using a self-signed TLS certificate; set CONCORD_TLS_CERT_FILE and CONCORD_TLS_KEY_FILE for production');
     const registry = o.registry ?? registryWriter(new SessionRegistry(await base.bus.kv('sessions')), config.nodeId);
     const ctx: GatewayContext = {
       ...base,
-      accounts: o.accounts ?? new AccountStore(base.cassandra),
+      accounts: o.accounts ?? new AccountStore(base.cassandra, (owner) => publishArchiveDeletion(base.bus, owner)),
       throttle: o.throttle ?? new AuthThrottle({
         perIp: { maxFailures: config.authMaxFailuresPerIp, windowMs: config.authFailureWindow },
         perAccount: { maxFailures: config.authMaxFailuresPerAccount, windowMs: config.authFailureWindow },
@@ -73,7 +78,7 @@ export class GatewayService {
       registry,
       sessions: o.sessions ?? new LocalSessionTable(registry, base.log),
       inbound: o.inbound ?? inboundPublisher(base.bus, config.nodeId),
-      smStore: o.smStore ?? new SmStore(await base.bus.kv('smState')),
+      smStore: o.smStore ?? new SmStore(await base.bus.kv('smState'), (l) => base.bus.onReconnect(l)),
       legacyMarks: o.legacyMarks ?? new LegacyMarkStore(await base.bus.kv('legacyMarks'), base.log),
     };
     await ctx.bus.ensureConsumers(gatewayConsumerDecls(ctx.bus.names, config.nodeId));
@@ -94,7 +99,7 @@ export class GatewayService {
     const limits = { maxStanzaBytes: c.maxStanzaBytes, maxDepth: c.maxDepth };
     const workers: Worker[] = [
       commitsWorker(ctx.bus, c.nodeId, ctx.sessions, c.domain, ctx.log),
-      deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, limits, ctx.log, this.metrics),
+      deliveriesWorker(ctx.bus, c.nodeId, ctx.sessions, INTERNAL_XML_LIMITS, ctx.log, this.metrics),
       heartbeatWorker(ctx.registry, () => ctx.sessions.all(),
         (s) => ctx.sessions.byStreamId(s.streamId) === s, Math.max(1_000, ctx.bus.settings.sessionTtlMs / 3), ctx.log),
       this.push.worker,
@@ -111,7 +116,7 @@ export class GatewayService {
       host: c.bindHost,
       secureContext: this.ctx.secureContext,
       limits,
-      admit: (ip, onClose) => this.admit(ip, onClose),
+      admit: (ip) => this.admit(ip),
       accept: (t) => this.accept(t),
     };
     return {
@@ -134,19 +139,10 @@ export class GatewayService {
     };
   }
 
-  private admit(ip: string, onClose: (cb: () => void) => void): boolean {
-    const n = this.perIp.get(ip) ?? 0;
-    if (n >= this.ctx.config.maxConnectionsPerIp) {
-      this.ctx.log.warn({ ip }, 'connection refused: too many from this address');
-      return false;
-    }
-    this.perIp.set(ip, n + 1);
-    onClose(() => {
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
-    });
-    return true;
+  private admit(ip: string): (() => void) | undefined {
+    const release = this.perAddress.admit(ip);
+    if (!release) this.ctx.log.warn({ ip }, 'connection refused: too many from this address');
+    return release;
   }
 
   private accept(transport: Transport): void {

@@ -34,6 +34,12 @@ const WARMUP = Number(process.env['CONCORD_BENCH_WARMUP'] || 15_000);
 const DRAIN_TIMEOUT_MS = 120_000;
 /** Where the services write V8 CPU profiles when they stop (to see where the time goes); unset: none. */
 const PROFILE_DIR = process.env['CONCORD_BENCH_PROFILE_DIR'];
+/**
+ * Streams enable resumption: the gateway then writes each stream's Stream Management record to
+ * KV ahead of its socket (one put per stream per event-loop turn at most), which acks and
+ * deliveries wait for.
+ */
+const SM_RESUME = process.env['CONCORD_BENCH_SM_RESUME'] === 'true';
 
 const out = (line: string) => process.stdout.write(`routing: ${line}\n`);
 
@@ -205,7 +211,7 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
     const login = async (user: string) => {
       const cl = await BenchClient.open({ port: tcp, domain: c.domain, user, password: PASSWORD, resource: 'bench' });
       clients.push(cl);
-      await cl.loginLegacy();
+      await cl.loginLegacy(SM_RESUME);
       return cl;
     };
     const senderClients: BenchClient[] = [];
@@ -215,7 +221,7 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
       recipients[i] = await login(`r${i}`);
     });
     const senders = senderClients.map((cl, i) => new Sender(cl, `r${i}@${c.domain}`));
-    out(`${PAIRS} senders and ${PAIRS} recipients connected (plain TCP, SASL PLAIN, RFC 6120 bind, SM enabled)`);
+    out(`${PAIRS} senders and ${PAIRS} recipients connected (plain TCP, SASL PLAIN, RFC 6120 bind, SM enabled${SM_RESUME ? ' with resumption' : ''})`);
     let phase: Phase | undefined;
     watchDeliveries(recipients, () => phase);
     const rows: Row[] = [];

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const c = readConfig(commonSpec, { ...process.env, CONCORD_BUS_PREFIX: name, CONCORD_CASSANDRA_KEYSPACE: name });
   const count = Number(process.env['CONCORD_BENCH_COUNT'] || 20_000);
   process.stdout.write(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
-  process.stdout.write('durability: JetStream file storage (nats-server default sync); Cassandra commitlog_sync periodic 10s, RF 1\n');
+  process.stdout.write('durability: JetStream file storage (nats-server default sync); Cassandra commitlog_sync batch (every acknowledged write fsynced first), RF 1\n');
   const groups = ['foundation', 'gateway', 'routing'];
   const only = (process.env['CONCORD_BENCH_ONLY'] || groups.join(',')).split(',').map((g) => g.trim()).filter(Boolean);
   const unknown = only.filter((g) => !groups.includes(g));

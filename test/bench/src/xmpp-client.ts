@@ -92,8 +92,8 @@ export class BenchClient {
     return new BenchClient(socket, opts);
   }
 
-  /** RFC 6120 login: SASL PLAIN, bind, then XEP-0198 enable. */
-  async loginLegacy(): Promise<void> {
+  /** RFC 6120 login: SASL PLAIN, bind, then XEP-0198 enable (resumable: the gateway keeps its state as it changes). */
+  async loginLegacy(resumable = false): Promise<void> {
     const { domain, user, password, resource } = this.opts;
     this.write(header(domain));
     await this.next((t) => t.name === 'stream:features');
@@ -103,7 +103,7 @@ export class BenchClient {
     await this.next((t) => t.name === 'stream:features');
     this.write(`<iq type='set' id='bind'><bind xmlns='${NS.bind}'><resource>${resource}</resource></bind></iq>`);
     await this.next((t) => t.name === 'iq');
-    this.write(`<enable xmlns='${NS.sm}'/>`);
+    this.write(`<enable xmlns='${NS.sm}'${resumable ? ` resume='true'` : ''}/>`);
     expectName(await this.next((t) => t.name === 'enabled' || t.name === 'failed'), 'enabled');
   }
 

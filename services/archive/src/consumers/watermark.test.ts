@@ -54,3 +54,13 @@ describe('Watermark.written', () => {
     expect(seen).toEqual([2, 9]);
   });
 });
+
+describe('Watermark failures', () => {
+  it('tells the depending copy once why an event was given up on', () => {
+    const w = new Watermark();
+    w.markFailed(4, 'rejected');
+    expect(w.takeFailure(3)).toBeUndefined();
+    expect(w.takeFailure(4)).toBe('rejected');
+    expect(w.takeFailure(4)).toBeUndefined();
+  });
+});

@@ -1,3 +1,5 @@
+const MAX_FAILURES_KEPT = 10_000;
+
 /**
  * The committed watermark: every history event up to `position` (a stream sequence) is
  * written. Readers that must not miss anything wait for it to reach a position. Events are
@@ -10,6 +12,8 @@ export class Watermark {
   /** Written above the watermark; dropped once the watermark passes them. */
   private readonly above = new Set<number>();
   private readonly listeners = new Set<(position: number) => void>();
+  /** Events given up on (not stored), with the archive-failed reason, until their sender's copy asks. */
+  private readonly failed = new Map<number, string>();
 
   get position(): number {
     return this.value;
@@ -34,6 +38,23 @@ export class Watermark {
     if (position <= this.value) return;
     this.above.add(position);
     this.wake();
+  }
+
+  /**
+   * The event at `position` was given up on: it counts as handled (the watermark may pass it),
+   * and the copy that depends on it learns why through `takeFailure`.
+   */
+  markFailed(position: number, reason: string): void {
+    this.failed.set(position, reason);
+    // Only a sender's copy handled by this process reads it; bound what nobody asks for.
+    if (this.failed.size > MAX_FAILURES_KEPT) this.failed.delete(this.failed.keys().next().value!);
+  }
+
+  /** Why the event at `position` was given up on, if it was (asked once, by the copy depending on it). */
+  takeFailure(position: number): string | undefined {
+    const reason = this.failed.get(position);
+    this.failed.delete(position);
+    return reason;
   }
 
   /** Resolves when the watermark reaches `position`, or after `timeoutMs` whatever it is. */

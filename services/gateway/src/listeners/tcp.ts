@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { ParserLimits } from '@concord/xml';
 import { TcpTransport } from '../transport/tcp-transport';
@@ -16,8 +16,8 @@ export interface ListenOptions {
   port: number;
   secureContext: SecureContext;
   limits: ParserLimits;
-  /** Admission control (connections per IP); false refuses the socket. */
-  admit(remoteAddress: string, onClose: (cb: () => void) => void): boolean;
+  /** Admission control (connections per address): a release for the connection, or undefined to refuse it. */
+  admit(remoteAddress: string): (() => void) | undefined;
   accept(transport: Transport): void;
 }
 
@@ -31,22 +31,34 @@ function listen(server: Server, host: string, port: number, what: string): Promi
   });
 }
 
-/** RFC 6120 client port (5222): plain TCP with STARTTLS. */
-export function listenTcp(o: ListenOptions): Promise<Listener> {
-  const server = createServer({ noDelay: true }, (socket: Socket) => {
-    if (!o.admit(socket.remoteAddress ?? '', (cb) => socket.once('close', cb))) return socket.destroy();
-    o.accept(new TcpTransport(socket, { secureContext: o.secureContext, limits: o.limits, directTls: false }));
-  });
-  return listen(server, o.host, o.port, 'XMPP');
+/**
+ * Counts a new TCP connection against its address from its first moment (before any TLS
+ * handshake or WebSocket upgrade); undefined when refused (the socket is destroyed).
+ */
+export function admitSocket(o: Pick<ListenOptions, 'admit'>, socket: Socket): (() => void) | undefined {
+  const release = o.admit(socket.remoteAddress ?? '');
+  if (!release) {
+    socket.destroy();
+    return undefined;
+  }
+  socket.once('close', release);
+  return release;
 }
 
-/** XEP-0368 direct TLS port (5223). */
-export function listenDirectTls(o: ListenOptions): Promise<Listener> {
-  const server = createTlsServer({ secureContext: o.secureContext, ALPNProtocols: ['xmpp-client'] }, (socket: TLSSocket) => {
-    if (!o.admit(socket.remoteAddress ?? '', (cb) => socket.once('close', cb))) return socket.destroy();
-    socket.setNoDelay(true);
-    o.accept(new TcpTransport(socket, { secureContext: o.secureContext, limits: o.limits, directTls: true }));
+function listenTcpOrTls(o: ListenOptions, directTls: boolean, what: string): Promise<Listener> {
+  const server = createServer({ noDelay: true }, (socket: Socket) => {
+    const release = admitSocket(o, socket);
+    if (release) o.accept(new TcpTransport(socket, { secureContext: o.secureContext, limits: o.limits, directTls, release }));
   });
-  server.on('tlsClientError', () => undefined);
-  return listen(server, o.host, o.port, 'XMPP direct TLS');
+  return listen(server, o.host, o.port, what);
+}
+
+/** RFC 6120 client port (5222): plain TCP with STARTTLS. */
+export function listenTcp(o: ListenOptions): Promise<Listener> {
+  return listenTcpOrTls(o, false, 'XMPP');
+}
+
+/** XEP-0368 direct TLS port (5223): the same TCP listener, TLS from the first byte. */
+export function listenDirectTls(o: ListenOptions): Promise<Listener> {
+  return listenTcpOrTls(o, true, 'XMPP direct TLS');
 }

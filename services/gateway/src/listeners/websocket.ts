@@ -2,17 +2,23 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { WsTransport } from '../transport/ws-transport';
-import type { ListenOptions, Listener } from './tcp';
+import { admitSocket, type ListenOptions, type Listener } from './tcp';
 
 export const WEBSOCKET_PATH = '/xmpp-websocket';
 const SUBPROTOCOL = 'xmpp';
+
+/**
+ * Longest an HTTP connection may take to send its upgrade request (Node's defaults hold a silent
+ * one for about 90 s). An upgraded WebSocket is no longer subject to it.
+ */
+const UPGRADE_REQUEST_MS = 10_000;
 
 /**
  * RFC 7395 WebSocket endpoint. Plain ws:// here; deployments put TLS in front (a load
  * balancer), which is why a connection from it counts as secure only when configured so.
  */
 export function listenWebSocket(o: ListenOptions & { secureBehindProxy: boolean }): Promise<Listener> {
-  const http = createServer((_req, res) => {
+  const http = createServer({ headersTimeout: UPGRADE_REQUEST_MS, requestTimeout: UPGRADE_REQUEST_MS, connectionsCheckingInterval: 1_000 }, (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
     res.end(`XMPP over WebSocket lives at ${WEBSOCKET_PATH} (subprotocol "${SUBPROTOCOL}")\n`);
   });
@@ -22,11 +28,11 @@ export function listenWebSocket(o: ListenOptions & { secureBehindProxy: boolean 
     maxPayload: o.limits.maxStanzaBytes,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+  // Counted from the TCP connection, before any upgrade (released when its socket closes).
+  http.on('connection', (socket) => admitSocket(o, socket));
   wss.on('connection', (ws, req) => {
-    const remote = req.socket.remoteAddress ?? '';
     if (ws.protocol !== SUBPROTOCOL) return ws.close(1002, 'subprotocol xmpp required');
-    if (!o.admit(remote, (cb) => ws.once('close', cb))) return ws.terminate();
-    o.accept(new WsTransport(ws, remote, o.secureBehindProxy, o.limits));
+    o.accept(new WsTransport(ws, req.socket.remoteAddress ?? '', o.secureBehindProxy, o.limits));
   });
   return new Promise((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new Error(`WebSocket port ${o.host}:${o.port} is already in use`) : err));

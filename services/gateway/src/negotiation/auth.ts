@@ -5,7 +5,11 @@ import type { AccountStore } from '@concord/storage';
 export type AuthStep =
   | { kind: 'challenge'; data: Buffer }
   | { kind: 'success'; jid: Jid; additionalData?: Buffer }
-  | { kind: 'failure'; condition: SaslFailureCondition; text: string };
+  /**
+   * `storeDown`: the account store did not answer; nothing the client did was wrong. `account`:
+   * the bare JID the client tried to log into, when it got that far (for the log; never a password).
+   */
+  | { kind: 'failure'; condition: SaslFailureCondition; text: string; storeDown?: true; account?: string };
 
 export interface AuthDeps {
   accounts: AccountStore;
@@ -64,7 +68,12 @@ export class AuthExchange {
       if (!(err instanceof SaslError)) throw err;
       // A database outage is not the client's failure and must not lock anyone out.
       if (err.condition !== 'temporary-auth-failure') this.deps.throttle.failure(this.deps.remoteIp, this.attemptedAccount);
-      return { kind: 'failure', condition: err.condition, text: err.message || err.condition };
+      // Only a lookup that threw carries a cause: the store, not the throttle or the credential.
+      const storeDown = err.condition === 'temporary-auth-failure' && err.cause !== undefined;
+      return {
+        kind: 'failure', condition: err.condition, text: err.message || err.condition,
+        ...(storeDown ? { storeDown: true as const } : {}), ...(this.attemptedAccount ? { account: this.attemptedAccount } : {}),
+      };
     }
   }
 
@@ -82,7 +91,8 @@ export class AuthExchange {
     }
     const bare = `${local}@${this.deps.domain}`;
     this.attemptedAccount = bare;
-    if (!this.deps.throttle.check(this.deps.remoteIp, bare).allowed) throw new SaslError('temporary-auth-failure', 'too many failed attempts for this account');
+    const gate = this.deps.throttle.check(this.deps.remoteIp, bare);
+    if (!gate.allowed) throw new SaslError('temporary-auth-failure', `too many failed attempts for this account from here; retry in ${Math.ceil(gate.retryAfterMs / 1000)}s`);
     const account = await this.deps.accounts.get(bare);
     if (!account || account.disabled) return undefined;
     return account.credentials[mech];
@@ -92,7 +102,7 @@ export class AuthExchange {
     const jid = makeJid(normalizeLocalpart(username), this.deps.domain);
     if (authzid && authzid !== jid.toString()) {
       this.deps.throttle.failure(this.deps.remoteIp, jid.toString());
-      return { kind: 'failure', condition: 'invalid-authzid', text: 'authorization identity must be your own bare JID' };
+      return { kind: 'failure', condition: 'invalid-authzid', text: 'authorization identity must be your own bare JID', account: jid.toString() };
     }
     this.deps.throttle.success(this.deps.remoteIp, jid.toString());
     return { kind: 'success', jid, ...(additionalData ? { additionalData } : {}) };

@@ -2,6 +2,7 @@ import type { Jid } from '@concord/jid';
 import { el, type Element } from '@concord/xml';
 import { NS, type StreamErrorCondition } from '@concord/xmpp';
 import type { AuthExchange, AuthStep } from './auth';
+import { echoName } from '../stanzas/inbound';
 
 /** A client may retry authentication this many times on one connection (RFC 6120 §6.4.5). */
 const MAX_AUTH_FAILURES = 5;
@@ -18,8 +19,8 @@ export type SaslSuccess = { jid: Jid; additionalData?: Buffer } & ({ dialect: 's
 export interface SaslFlowHost {
   send(e: Element): void;
   fail(condition: StreamErrorCondition, text: string): void;
-  /** Told of every authentication failure (metrics). */
-  failed(condition: string): void;
+  /** Told of every authentication failure (metrics and the log). */
+  failed(condition: string, account: string | undefined): void;
   /** TLS is required and not yet on. */
   mustEncryptFirst(): boolean;
   isClosing(): boolean;
@@ -85,7 +86,7 @@ export class SaslFlow {
     } else if (e.name === 'abort') {
       step = this.auth.abort();
     } else {
-      this.host.fail('unsupported-stanza-type', `<${e.name}> in ${d.ns}`);
+      this.host.fail('unsupported-stanza-type', `<${echoName(e.name)}> in ${d.ns}`);
       return undefined;
     }
     if (this.host.isClosing()) return undefined;
@@ -100,7 +101,11 @@ export class SaslFlow {
 
   private failure(d: Dialect, step: Extract<AuthStep, { kind: 'failure' }>): undefined {
     this.host.send(d.failure(step.condition, step.text));
-    this.host.failed(step.condition);
+    this.host.failed(step.condition, step.account);
+    // Many clients do not try again on the same stream after temporary-auth-failure; closed
+    // with <reset/>, they reconnect (and resume) with their own backoff, which works once the
+    // store answers again, instead of idling until the no-session timeout.
+    if (step.storeDown) return void this.host.fail('reset', 'the account store is not reachable; reconnect in a moment');
     if (++this.failures >= MAX_AUTH_FAILURES) this.host.fail('policy-violation', 'too many failed authentication attempts');
     return undefined;
   }

@@ -1,7 +1,9 @@
-import type { Bus } from '@concord/bus';
+import { handledThrough, type Bus } from '@concord/bus';
 import { concord } from '@concord/proto';
 import { parseElement, serialize, Verbatim, verbatim, type Element } from '@concord/xml';
-import { NS, errorReply } from '@concord/xmpp';
+import type { Logger } from '@concord/log';
+import { NS } from '@concord/xmpp';
+import { errorToClient } from '../stanzas/error-to-client';
 
 const TIMEOUT_MS = 15_000;
 
@@ -26,22 +28,30 @@ export interface ArchiveQuerier {
   open(result: Element): Element;
   /** The sequence of the newest history event: everything routed so far is at or below it. */
   historyHead(): Promise<number>;
+  /**
+   * The history sequence through which the archive has written every event (its consumer's
+   * acknowledged floor): an answer read once this reaches a position misses nothing below it.
+   */
+  archivedThrough(): Promise<number>;
 }
 
-export function archiveQuerier(bus: Bus, limits: { maxStanzaBytes: number; maxDepth: number }): ArchiveQuerier {
-  // Result pages can exceed one stanza's limit only by their sum; each is parsed alone.
-  const parse = (x: string) => parseElement(x, { ...limits, maxStanzaBytes: Math.max(limits.maxStanzaBytes, x.length * 4) }, NS.client);
+export function archiveQuerier(bus: Bus, limits: { maxStanzaBytes: number; maxDepth: number }, log: Logger): ArchiveQuerier {
+  // Each result is parsed alone, with the limits for the server's own answers (INTERNAL_XML_LIMITS).
+  const parse = (x: string) => parseElement(x, limits, NS.client);
   const ask = async (account: string, fullJid: string, iq: Element, minPosition: number, maxResults: number) => {
     const reply = await bus.nc.request(bus.names.subjects.archiveQuery(),
       concord.events.v1.ArchiveQueryRequest.encode({ account, fullJid, iqXml: serialize(iq), minPosition, maxResults }).finish(), { timeout: TIMEOUT_MS });
     return concord.events.v1.ArchiveQueryResponse.decode(reply.data);
   };
   const failed = (iq: Element, err: unknown) => (err instanceof ArchiveUnanswered
-    ? errorReply(iq, 'internal-server-error', { text: 'the archive could not answer' })
-    : errorReply(iq, 'service-unavailable', { text: 'the archive is not reachable; try again' }));
+    ? errorToClient(log, iq, 'internal-server-error', 'the archive could not answer', 'the archive answered with nothing (see its log)')
+    : errorToClient(log, iq, 'service-unavailable', 'the archive is not reachable; try again', err));
   return {
     async historyHead() {
       return (await bus.jsm.streams.info(bus.names.stream('history'))).state.last_seq;
+    },
+    async archivedThrough() {
+      return handledThrough(await bus.jsm.consumers.info(bus.names.stream('history'), bus.names.durable('archive', 'history')));
     },
     async query(account, fullJid, iq, minPosition = 0) {
       try {

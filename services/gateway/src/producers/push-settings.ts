@@ -4,7 +4,8 @@ import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import { parseElement, serialize, type Element } from '@concord/xml';
-import { NS, errorReply } from '@concord/xmpp';
+import { NS } from '@concord/xmpp';
+import { errorToClient } from '../stanzas/error-to-client';
 
 const TIMEOUT_MS = 10_000;
 /** How often the gateway asks whether push works (for disco#info). */
@@ -75,11 +76,11 @@ export function pushSettingsClient(bus: Bus, limits: { maxStanzaBytes: number; m
       stamped.attrs['from'] = session.jid.toString();
       try {
         const res = await ask(session, Action.ACTION_IQ, stamped);
-        if (res.stanzas.length === 0) return session.deliver(errorReply(stamped, 'internal-server-error', { text: 'push settings could not be changed; try again' }));
+        if (res.stanzas.length === 0) return session.deliver(errorToClient(log, stamped, 'internal-server-error', 'push settings could not be changed; try again', 'the push service answered with nothing (see its log)'));
         apply(session, res);
-      } catch {
+      } catch (err) {
         available = false;
-        session.deliver(errorReply(stamped, 'service-unavailable', { text: 'push notifications are not available; try again later' }));
+        session.deliver(errorToClient(log, stamped, 'service-unavailable', 'push notifications are not available; try again later', err));
       }
     },
     async login(session) {

@@ -1,7 +1,9 @@
 import type { Bus } from '@concord/bus';
 import { concord } from '@concord/proto';
 import { parseElement, serialize, type Element } from '@concord/xml';
-import { NS, errorReply } from '@concord/xmpp';
+import type { Logger } from '@concord/log';
+import { NS } from '@concord/xmpp';
+import { errorToClient } from '../stanzas/error-to-client';
 
 const TIMEOUT_MS = 15_000;
 
@@ -17,7 +19,7 @@ export interface RosterQuerier {
   query(asker: RosterAsker, iq: Element): Promise<Element[]>;
 }
 
-export function rosterQuerier(bus: Bus, node: string, limits: { maxStanzaBytes: number; maxDepth: number }): RosterQuerier {
+export function rosterQuerier(bus: Bus, node: string, limits: { maxStanzaBytes: number; maxDepth: number }, log: Logger): RosterQuerier {
   return {
     async query(asker, iq) {
       try {
@@ -25,11 +27,11 @@ export function rosterQuerier(bus: Bus, node: string, limits: { maxStanzaBytes: 
           account: asker.account, fullJid: asker.fullJid, iqXml: serialize(iq), gatewayNode: node, streamId: asker.streamId,
         }).finish(), { timeout: TIMEOUT_MS });
         const { stanzas } = concord.events.v1.RosterQueryResponse.decode(reply.data);
-        if (stanzas.length === 0) return [errorReply(iq, 'internal-server-error', { text: 'the roster could not be read; try again' })];
-        // A large roster is one result: each stanza is parsed alone, allowing its own size.
-        return stanzas.map((x) => parseElement(x, { ...limits, maxStanzaBytes: Math.max(limits.maxStanzaBytes, x.length * 4) }, NS.client));
-      } catch {
-        return [errorReply(iq, 'service-unavailable', { text: 'the roster is not reachable; try again' })];
+        if (stanzas.length === 0) return [errorToClient(log, iq, 'internal-server-error', 'the roster could not be read; try again', 'the presence service answered with nothing (see its log)')];
+        // A large roster is one result, read with the limits for the server's own answers (INTERNAL_XML_LIMITS).
+        return stanzas.map((x) => parseElement(x, limits, NS.client));
+      } catch (err) {
+        return [errorToClient(log, iq, 'service-unavailable', 'the roster is not reachable; try again', err)];
       }
     },
   };

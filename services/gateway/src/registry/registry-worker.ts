@@ -33,8 +33,9 @@ export function heartbeatWorker(writer: RegistryWriter, sessions: () => BoundSes
       await Promise.all(Array.from({ length: Math.min(REFRESH_CONCURRENCY, all.length) }, async () => {
         while (next < all.length) {
           const s = all[next++]!;
-          // A session unbound since the snapshot must not be written back.
-          if (stillBound(s)) await writer.up(s).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
+          // A session unbound since the snapshot must not be written back, nor one whose stream
+          // was resumed on another gateway (the entry, same key, is that gateway's now).
+          if (stillBound(s) && await s.stillOwned()) await writer.up(s).catch((err: Error) => log.warn({ err: err.message }, 'registry refresh failed'));
         }
       }));
     } finally {

@@ -13,6 +13,12 @@ export interface CatchupResult {
   ids: Set<string>;
   lastId: string;
   complete: boolean;
+  /**
+   * The archive had not written everything routed before the session was registered when it
+   * answered (it waits a few seconds at most): later messages than `lastId` may still come into
+   * it, with nobody to deliver them live. The caller follows up once the archive has caught up.
+   */
+  behind: boolean;
 }
 
 /** The archive ID of the account's copy carried by a delivered stanza (its stanza-id by the account). */
@@ -45,17 +51,13 @@ function mamQuery(c: { afterId?: string; since?: string; max: number; beforeId?:
 export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { afterId?: string; since?: string; max: number }): Promise<CatchupResult> {
   const account = session.bare().toString();
   const head = await archive.historyHead().catch(() => 0);
-  const ask: Ask = async (q) => {
-    const iq = mamQuery(q);
-    iq.attrs['from'] = session.toString();
-    return archive.page(account, session.toString(), iq, { minPosition: head, maxResults: PAGE });
-  };
+  const ask = pageAsker(archive, session, head);
   const metaIq = el('iq', { type: 'get', id: 'catchup-metadata', from: session.toString() }, el('metadata', { xmlns: NS.mam }));
   const [meta, first] = await Promise.all([archive.query(account, session.toString(), metaIq, head), newest(ask, c)]);
   const metadata = meta[0]?.getChild('metadata', NS.mam);
   let page = first;
   let known = true;
-  if (page.error && c.afterId) {
+  if (page.error && c.afterId && page.unknownPosition) {
     // The client's last ID is unknown here (deleted or foreign): send the newest part, marked incomplete.
     known = false;
     page = await newest(ask, { max: c.max });
@@ -63,22 +65,47 @@ export async function runCatchup(archive: ArchiveQuerier, session: Jid, c: { aft
   const results = page.results.map((r) => r.stanza);
   const ids = new Set(page.results.map((r) => r.id));
   const lastId = page.results.at(-1)?.id ?? c.afterId ?? '';
-  return { metadata, results, ids, lastId, complete: known && page.complete };
+  const behind = page.error || !await archivedThrough(archive, head);
+  return { metadata, results, ids, lastId, complete: known && page.complete && !behind, behind };
 }
 
-type Ask = (q: { afterId?: string; since?: string; max: number; beforeId?: string }) => Promise<ResultPage>;
+/** How long the acknowledged floor may trail the archive's own watermark (its acks are in flight). */
+const ACK_FLOOR_LAG_MS = 1_000;
+
+/** True once the archive's consumer has acknowledged everything through `head` (given a moment to catch up). */
+async function archivedThrough(archive: ArchiveQuerier, head: number): Promise<boolean> {
+  const deadline = Date.now() + ACK_FLOOR_LAG_MS;
+  for (let wait = 20; ; wait = Math.min(200, wait * 2)) {
+    if ((await archive.archivedThrough().catch(() => 0)) >= head) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+export type Ask = (q: { afterId?: string; since?: string; max: number; beforeId?: string }) => Promise<ResultPage>;
+
+/** Pages of the session's own archive, each answered once history through `head` is committed (or the archive's wait ends). */
+export function pageAsker(archive: ArchiveQuerier, session: Jid, head: number): Ask {
+  return async (q) => {
+    const iq = mamQuery(q);
+    iq.attrs['from'] = session.toString();
+    return archive.page(session.bare().toString(), session.toString(), iq, { minPosition: head, maxResults: PAGE });
+  };
+}
 
 /**
  * The newest `max` results after the client's position, oldest first: pages walked back from
  * the end (each page is oldest first), until `max` or the start is reached.
  */
-async function newest(ask: Ask, c: { afterId?: string; since?: string; max: number }): Promise<{ results: ResultPage['results']; complete: boolean; error: boolean }> {
+export async function newest(ask: Ask, c: { afterId?: string; since?: string; max: number }): Promise<{ results: ResultPage['results']; complete: boolean; error: boolean; unknownPosition?: boolean }> {
   const pages: ResultPage['results'][] = [];
   let count = 0;
   let beforeId: string | undefined;
   for (;;) {
     const { results, end } = await ask({ ...c, max: Math.min(PAGE, c.max - count), ...(beforeId ? { beforeId } : {}) });
-    if (end.attrs['type'] === 'error') return { results: pages.reverse().flat(), complete: false, error: pages.length === 0 };
+    if (end.attrs['type'] === 'error') return { results: pages.reverse().flat(), complete: false, error: pages.length === 0,
+      // The archive does not know the ID to page from (as opposed to not answering at all).
+      unknownPosition: end.getChild('error')?.getChild('item-not-found', NS.stanzas) !== undefined };
     pages.push(results);
     count += results.length;
     const complete = end.getChild('fin', NS.mam)?.attrs['complete'] === 'true';

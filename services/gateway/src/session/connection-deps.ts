@@ -5,12 +5,14 @@ import type { Element } from '@concord/xml';
 import type { Jid } from '@concord/jid';
 import type { GatewayConfig } from '../config';
 import type { StreamManagement } from '../sm/stream-management';
+import type { SmJournal } from '../sm/sm-journal';
 import type { SmStore } from '../sm/sm-store';
 import type { GatewayMetrics } from '../metrics';
 import type { ArchiveQuerier } from '../producers/archive-query';
 import type { RosterQuerier } from '../producers/roster-query';
 import type { PushSettingsClient } from '../producers/push-settings';
 import type { LegacyMarkStore } from './legacy-marks';
+import type { RecentIds } from './recent-ids';
 
 /** Accepted stanzas leave the gateway through this; resolves when JetStream has stored it. */
 export interface InboundSink {
@@ -31,16 +33,24 @@ export interface BoundSession {
   terminate(condition: 'conflict' | 'system-shutdown' | 'policy-violation', text?: string): void;
   /** Server shutdown: keeps a resumable stream's state for resumption elsewhere, then ends the stream. */
   suspend(): Promise<void>;
+  /** False when its stream was resumed on another gateway; the session then lets it go (SessionTable.release). */
+  stillOwned(): Promise<boolean>;
 }
 
 /** Streams that can be resumed: kept while their connection is gone (XEP-0198 §5). */
 export interface Hibernated {
   sm: StreamManagement;
+  /** Its record's writer, which goes on with the stream. */
+  journal: SmJournal;
   jid: Jid;
+  /** When the session was first bound (a replay from its record may start shortly before). */
+  boundAtMs: number;
   clientId: string;
   imNg: boolean;
   /** XEP-0280 carbons stay enabled on a resumed stream. */
   carbons: boolean;
+  /** Archive IDs the stream was given (its duplicate filter goes on with it). */
+  recent: RecentIds | undefined;
 }
 
 /** Bound sessions of this gateway node. */
@@ -48,6 +58,8 @@ export interface SessionTable {
   /** Resolves when the cluster-wide registry has the session (live deliveries can find it). */
   bind(session: BoundSession): Promise<void>;
   unbind(session: BoundSession): void;
+  /** The session's stream was resumed on another gateway: forgets it here, leaving the registry entry (now the other's) alone. */
+  release(session: BoundSession): void;
   byStreamId(streamId: string): BoundSession | undefined;
   /** Ends every session of an account on this node (it was deleted). */
   endAccount(bareJid: string): void;

@@ -3,17 +3,22 @@ import { el, parseElement, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
 import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { secondsSince, startTimer } from '@concord/telemetry';
+import { INTERNAL_XML_LIMITS } from '../config';
 import { TokenBucket } from '../limits/token-bucket';
 import { stanzaIdAttributes } from '../metrics';
 import { AuthExchange } from '../negotiation/auth';
 import { SaslFlow, type Sasl2Request } from '../negotiation/sasl-flow';
 import { runCatchup } from './catchup';
 import { LegacyMarkTracker, deliveredArchiveId, isLegacyBound } from './legacy-marks';
-import { isInitialPresence, legacyReplay } from './legacy-replay';
+import { ReplayAbandoned, isInitialPresence, legacyReplay } from './legacy-replay';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
 import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
 import { StreamManagement } from '../sm/stream-management';
+import { SmJournal } from '../sm/sm-journal';
+import { Form, rebuild, referenceOf, replayStart, resendPlan, type Reference, type ReplayStart } from '../sm/sm-record';
+import { fetchArchived, replayMissed } from '../sm/resume-archive';
+import type { SmStateRecord } from '../sm/sm-store';
 import { isOwnArchiveRequest } from '../producers/archive-query';
 import { isPushSettingsRequest } from '../producers/push-settings';
 import { isRosterRequest } from '../producers/roster-query';
@@ -21,10 +26,11 @@ import { CsiGate } from '../csi/csi-gate';
 import { SessionPresence } from '../presence/session-presence';
 import { handleAdmin, isAdminRequest, type AdminContext } from '../stanzas/admin-commands';
 import { carbonsRequest, type CarbonsRequest } from '../stanzas/carbons';
-import { classifyInbound } from '../stanzas/inbound';
+import { checkInbound, classifyChecked, echoName, stanzaKind, type InboundVerdict } from '../stanzas/inbound';
 import { answerOwnAccountDiscoInfo, isOwnAccountDiscoInfo } from '../stanzas/local-iq';
 import type { Transport } from '../transport/transport';
-import type { BoundSession, ConnectionDeps } from './connection-deps';
+import type { BoundSession, ConnectionDeps, Hibernated } from './connection-deps';
+import { RecentIds } from './recent-ids';
 
 const tracer = trace.getTracer('@concord/gateway');
 
@@ -32,6 +38,17 @@ const tracer = trace.getTracer('@concord/gateway');
 const REPLAYED_MEMORY_MS = 60_000;
 
 const SM_REQUEST_EVERY = 5;
+/** Bytes waiting for a client beyond this many times CONCORD_GATEWAY_MAX_OUTBOUND_BYTES end its stream at once. */
+const OUTBOUND_HARD_FACTOR = 4;
+
+/** Live copies remembered per session to drop a second one (see RecentIds): a router's restart fits in this. */
+const RECENT_IDS = { max: 512, ttlMs: 300_000 };
+
+/** A legacy replay waiting for the archive asks again this often (doubling up to the max). */
+const REPLAY_RETRY = { firstMs: 250, maxMs: 2_000 };
+
+/** Longest a graceful shutdown waits for a stream's record to be written (NATS may be unreachable). */
+const SHUTDOWN_SETTLE_MS = 5_000;
 
 /**
  * One client connection: stream negotiation (STARTTLS, SASL or SASL2 + Bind2, RFC 6120 bind),
@@ -45,6 +62,9 @@ export class Connection implements BoundSession {
   private clientId = '';
   private imNg = false;
   private sm: StreamManagement | undefined;
+  /** A resumable stream's record, written ahead of its socket (sm-journal.ts). */
+  private journal: SmJournal | undefined;
+  private boundAtMs = 0;
   /** XEP-0352: non-urgent stanzas wait while the client says it is inactive. */
   private readonly csi = new CsiGate({ write: (s) => this.write(s), changed: () => void this.deps.sessions.bind(this) });
   private readonly presence = new SessionPresence();
@@ -60,19 +80,29 @@ export class Connection implements BoundSession {
   /** The session is over for good (not hibernating for resumption). */
   private ended = false;
   private seq = 0;
-  private readonly smCounterOf = new Map<number, number>();
+  private readonly smCounterOf = new Map<number, { n: number; epoch: number }>();
   /** Open span of each inbound stanza until its outcome is final. */
   private readonly spans = new Map<number, Span>();
   /** When each inbound stanza was accepted, for the ack latency histogram. */
   private readonly acceptedAt = new Map<number, { stanza: string; at: bigint }>();
   private publishChain: Promise<void> = Promise.resolve();
+  /** Resolves when the session registry has this session (the last bind). */
+  private registered: Promise<void> = Promise.resolve();
   private readonly sasl: SaslFlow;
-  /** Live stanzas held during a Bind2 catch-up. */
+  /** Live stanzas held during a Bind2 catch-up or a legacy replay. */
   private liveBuffer: Element[] | undefined;
+  /**
+   * A legacy replay holds only live archived messages (the ones it may bring too, and must come
+   * after): it can wait for an archive that is down, and pings, IQ answers and presence must not.
+   */
+  private holdArchivedOnly = false;
   /** Archive IDs sent in the catch-up, so that late live copies of them are dropped. */
   private replayed: Set<string> | undefined;
+  /** Archive IDs given live, so that a second copy is dropped (made at the first one). */
+  private recent: RecentIds | undefined;
   private preAuthTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private slowReaderTimer: NodeJS.Timeout | undefined;
   private idleBytes = -1;
   private idlePinged = false;
   private readonly stanzaBucket: TokenBucket;
@@ -90,7 +120,10 @@ export class Connection implements BoundSession {
     this.sasl = new SaslFlow({
       send: (e) => this.transport.send(e),
       fail: (condition, text) => this.fail(condition, text),
-      failed: (condition) => this.deps.metrics.authFailures.add(1, { condition }),
+      failed: (condition, account) => {
+        this.deps.metrics.authFailures.add(1, { condition });
+        this.log.info({ ip: transport.remoteAddress, account, condition, stream: this.streamId }, 'authentication failed');
+      },
       mustEncryptFirst: () => this.mustEncryptFirst(),
       isClosing: () => this.closing,
     }, auth);
@@ -174,38 +207,46 @@ export class Connection implements BoundSession {
   private onDisconnected(): void {
     this.deps.metrics.connections.add(-1, { transport: this.transport.kind });
     clearTimeout(this.preAuthTimer);
+    clearTimeout(this.slowReaderTimer);
     clearTimeout(this.idleTimer);
     this.closing = true;
-    if (this.bound && this.sm?.resumable && !this.ended) {
+    if (this.bound && this.sm?.resumable && this.journal && !this.ended) {
       this.detached = true;
       this.csi.flush();
-      const smId = this.sm.id;
-      this.deps.sessions.hibernate(smId, { sm: this.sm, jid: this.bound, clientId: this.clientId, imNg: this.imNg, carbons: this.carbons }, this, this.deps.config.smResumeTimeout,
-        () => void this.deps.smStore.forget(smId));
-      void this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
+      const journal = this.journal;
+      this.deps.sessions.hibernate(this.sm.id, {
+        sm: this.sm, journal, jid: this.bound, clientId: this.clientId, imNg: this.imNg, carbons: this.carbons, boundAtMs: this.boundAtMs, recent: this.recent,
+      }, this, this.deps.config.smResumeTimeout, () => void journal.end(true));
+      // What CSI held is now counted (queued for resumption): the record says so.
+      journal.touch();
       return;
     }
     this.endSession();
   }
 
-  /** Stores the resumable stream's state so that any gateway can resume it (XEP-0198 across restarts). */
-  private async saveSm(): Promise<void> {
-    if (!this.sm?.resumable || !this.bound) return;
-    const snap = this.sm.snapshot();
-    await this.deps.smStore.save(this.sm.id, {
-      fullJid: this.bound.toString(), clientId: this.clientId, imNg: this.imNg, carbons: this.carbons, ...snap, savedAtMs: Date.now(),
-    });
+  /** The record as the journal writes it: everything a resumption anywhere needs. */
+  private smRecord(): SmStateRecord {
+    return {
+      fullJid: this.jid.toString(), clientId: this.clientId, imNg: this.imNg, carbons: this.carbons, ...this.sm!.snapshot(),
+      unacked: [], savedAtMs: Date.now(), boundAtMs: this.boundAtMs,
+    };
   }
 
   async suspend(): Promise<void> {
     this.csi.flush();
-    await this.saveSm().catch((err: Error) => this.log.warn({ err: err.message }, 'could not save Stream Management state'));
-    // A stream saved for resumption may go on elsewhere: if it never does, the presence service finds it gone.
-    this.endSession(!this.sm?.resumable);
+    // The record is current once what was handed to the journal is written.
+    await this.journal?.settle(SHUTDOWN_SETTLE_MS);
+    // A stream kept for resumption may go on elsewhere: if it never does, the presence service finds it gone.
+    this.endSession({ announce: !this.sm?.resumable, keepRecord: true });
     this.fail('system-shutdown', 'the server is restarting; resume the stream or reconnect');
   }
 
-  private endSession(announce = true): void {
+  /**
+   * The session is over here. Its record is deleted (a session ended normally cannot be resumed)
+   * unless `keepRecord` (a shutdown: it may be resumed elsewhere); a stream that `moved` to another
+   * gateway leaves the registry entry, now that gateway's, alone.
+   */
+  private endSession(opts: { announce?: boolean; keepRecord?: boolean; moved?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
@@ -213,9 +254,24 @@ export class Connection implements BoundSession {
     this.spans.clear();
     this.acceptedAt.clear();
     this.sm?.dispose();
-    const end = announce && this.bound ? this.presence.endOf(this.bound) : undefined;
+    if (this.journal && !opts.moved) void this.journal.end(!opts.keepRecord);
+    const end = (opts.announce ?? true) && this.bound ? this.presence.endOf(this.bound) : undefined;
     if (end) this.publishChain = this.publishChain.then(() => this.publish(end, 0));
-    if (this.bound) this.deps.sessions.unbind(this);
+    if (this.bound && opts.moved) this.deps.sessions.release(this);
+    else if (this.bound) this.deps.sessions.unbind(this);
+  }
+
+  async stillOwned(): Promise<boolean> {
+    if (!this.journal || await this.journal.owned()) return true;
+    if (!this.ended) this.streamMoved();
+    return false;
+  }
+
+  /** Another gateway (or connection) resumed this stream: it is no longer this connection's. */
+  private streamMoved(): void {
+    this.log.info({ jid: this.bound?.toString(), stream: this.streamId }, 'stream resumed elsewhere');
+    this.endSession({ announce: false, moved: true });
+    this.fail('conflict', 'the stream was resumed elsewhere');
   }
 
   // ---- dispatch ----------------------------------------------------------------------------
@@ -321,7 +377,7 @@ export class Connection implements BoundSession {
     if (resumed?.ok) {
       success.append(el('authorization-identifier', {}, this.jid.toString()), resumed.element);
       this.transport.send(success);
-      return this.resendQueue(resumed.resend);
+      return this.afterResumed(resumed);
     }
     if (!req.bind) {
       success.append(el('authorization-identifier', {}, account.toString()));
@@ -347,16 +403,22 @@ export class Connection implements BoundSession {
     if (catchup.metadata) bound.append(catchup.metadata);
     bound.append(el('catchup', { xmlns: NS.concord, count: catchup.results.length, complete: String(catchup.complete) }));
     this.transport.send(success);
-    for (const r of catchup.results) this.write(r);
+    // Kept by reference in the record (results are unparsed; their IDs come in the same order).
+    const ids = catchup.ids.size === catchup.results.length ? [...catchup.ids] : [];
+    catchup.results.forEach((r, i) => this.write(r, ids[i] ? { archiveId: ids[i], form: Form.FORM_CATCHUP_RESULT } : undefined));
     this.write(el('message', { to: this.jid.toString(), from: this.jid.bare().toString() },
       el('caught-up', { xmlns: NS.concord, 'last-id': catchup.lastId, complete: String(catchup.complete) })));
-    this.releaseLive(catchup.ids);
+    // Messages routed before the session was registered that the archive had not written yet
+    // reach it neither live nor in this catch-up: they follow, as live messages with a delay.
+    if (catchup.behind) this.replayFromArchive({ afterId: catchup.lastId || undefined, since: catchup.lastId ? undefined : b.catchup.since, skip: catchup.ids });
+    else this.releaseLive(catchup.ids);
   }
 
   /** After a catch-up or a replay: the live stanzas held meanwhile go out, late copies of `replayed` do not. */
   private releaseLive(replayed: Set<string>): void {
     const held = this.liveBuffer ?? [];
     this.liveBuffer = undefined;
+    this.holdArchivedOnly = false;
     // A replayed message may also be in flight as a live delivery that arrives later:
     // remember the replayed IDs for a while and drop such late copies.
     this.replayed = replayed;
@@ -367,11 +429,19 @@ export class Connection implements BoundSession {
   /** A legacy session's initial presence: what arrived while it was away, with the live flow held meanwhile. */
   private replayMissed(legacy: LegacyMarkTracker): void {
     this.liveBuffer = [];
-    void legacyReplay(this.deps.archive, this.jid, legacy, { max: this.deps.config.catchupMax, carbons: this.carbons }).then((r) => {
+    this.holdArchivedOnly = true;
+    let retries = 0;
+    const onRetry = (reason: string) => (retries++ === 0 ? this.log.warn({ reason, stream: this.streamId }, 'legacy replay waits for the archive') : this.log.debug({ reason, stream: this.streamId }, 'legacy replay still waits'));
+    // Registered first: what is routed from then on finds the session live, the replay brings what was routed before.
+    void this.deps.sessions.bind(this).then(() => legacyReplay(this.deps.archive, this.jid, legacy, {
+      max: this.deps.config.catchupMax, carbons: this.carbons, retry: REPLAY_RETRY, isOver: () => this.ended, onRetry,
+    })).then((r) => {
       for (const s of r.stanzas) this.write(s);
       this.releaseLive(r.ids);
     }, (err: Error) => {
-      this.log.warn({ err: err.message, stream: this.streamId }, 'legacy replay failed');
+      if (err instanceof ReplayAbandoned) return;
+      this.log.error({ err: err.message, stream: this.streamId }, 'legacy replay failed; the next login replays from the previous mark');
+      legacy.keepPrevious();
       this.releaseLive(new Set());
     });
   }
@@ -396,7 +466,7 @@ export class Connection implements BoundSession {
       void this.resume(e).then((r) => {
         if (this.closing) return;
         this.transport.send(r.element);
-        if (r.ok) this.resendQueue(r.resend);
+        if (r.ok) this.afterResumed(r);
       }, (err: Error) => this.internalError('resumption', err));
       return;
     }
@@ -426,6 +496,7 @@ export class Connection implements BoundSession {
 
   private bindSession(resource: string): Promise<void> {
     this.bound = this.account!.withResource(resource);
+    this.boundAtMs = Date.now();
     clearTimeout(this.preAuthTimer);
     const registered = this.deps.sessions.bind(this);
     void this.deps.push.login(this);
@@ -468,14 +539,58 @@ export class Connection implements BoundSession {
   private enableSm(resume: boolean): Element {
     const max = Math.round(this.deps.config.smResumeTimeout / 1000);
     this.sm = new StreamManagement(this.deps.newId(), resume, this.smOptions(), this.smCallbacks());
+    if (resume) {
+      this.journal = new SmJournal(this.deps.smStore, this.sm.id, undefined, () => this.smRecord(), this.journalOutput(), this.log);
+      this.journal.touch();
+    }
     return el('enabled', { xmlns: NS.sm, id: this.sm.id, ...(resume ? { resume: 'true', max } : {}) });
   }
 
   private smCallbacks() {
+    // <a h> goes through the journal too: the record's h is never below one the client was told.
     return {
-      sendAck: (h: number) => this.transport.send(el('a', { xmlns: NS.sm, h })),
-      requestAck: () => this.transport.send(el('r', { xmlns: NS.sm })),
+      sendAck: (h: number) => this.send(el('a', { xmlns: NS.sm, h })),
+      requestAck: () => this.send(el('r', { xmlns: NS.sm })),
     };
+  }
+
+  private journalOutput() {
+    return {
+      send: (e: Element) => {
+        if (!this.closing) this.toSocket(e);
+      },
+      moved: () => this.streamMoved(),
+    };
+  }
+
+  /** To the socket, behind the record when the stream is resumable. */
+  private send(e: Element): void {
+    if (this.journal) this.journal.send(e);
+    else this.toSocket(e);
+  }
+
+  /**
+   * A client that does not read must not grow this process's memory. Bursts (a MAM page, a
+   * catch-up) may go over the bound while a client takes them; still over it after the slow-reader
+   * timeout, or four times over at any moment, the stream ends (a resumable one hibernates with
+   * its queue bounded by count, and the client resumes once it reads again; everything
+   * persistent is in the archive anyway).
+   */
+  private toSocket(e: Element): void {
+    this.transport.send(e);
+    const { maxOutboundBytes, slowReaderTimeout } = this.deps.config;
+    const queued = this.transport.bytesQueued;
+    if (queued <= maxOutboundBytes) return;
+    if (queued > OUTBOUND_HARD_FACTOR * maxOutboundBytes) return this.notReading();
+    this.slowReaderTimer ??= setTimeout(() => {
+      this.slowReaderTimer = undefined;
+      if (this.transport.bytesQueued > maxOutboundBytes) this.notReading();
+    }, slowReaderTimeout).unref();
+  }
+
+  private notReading(): void {
+    this.log.info({ jid: this.bound?.toString(), stream: this.streamId, queuedBytes: this.transport.bytesQueued }, 'ending the stream of a client that does not read');
+    this.fail('resource-constraint', 'the client is not reading what is sent to it');
   }
 
   private smElement(e: Element): void {
@@ -495,59 +610,136 @@ export class Connection implements BoundSession {
       return;
     }
     if (e.name === 'resume') return this.transport.send(el('failed', { xmlns: NS.sm }, el('unexpected-request', { xmlns: NS.stanzas })));
-    this.fail('unsupported-stanza-type', `<${e.name}> in ${NS.sm}`);
+    this.fail('unsupported-stanza-type', `<${echoName(e.name)}> in ${NS.sm}`);
   }
 
-  /** XEP-0198 §5: resumes a stream hibernating here, or one saved by a gateway that restarted. */
-  private async resume(e: Element): Promise<{ ok: true; element: Element; resend: Element[] } | { ok: false; element: Element }> {
+  /**
+   * XEP-0198 §5: resumes a stream hibernating here, or one whose record another gateway (or this
+   * one before a restart or crash) wrote. A stream from its record also gets what was archived
+   * while nobody held it (`replay`, after the re-sent queue).
+   */
+  private async resume(e: Element): Promise<{ ok: true; element: Element; resend: Element[]; replay?: ReplayStart } | { ok: false; element: Element }> {
     const previd = e.attrs['previd'] ?? '';
     const h = Number(e.attrs['h']);
     const account = this.account!.toString();
     const notFound = { ok: false as const, element: el('failed', { xmlns: NS.sm }, el('item-not-found', { xmlns: NS.stanzas })) };
+    const startedAt = Date.now();
     const local = this.deps.sessions.takeHibernated(previd, account);
-    let state = local?.state;
-    if (local) {
-      void this.deps.smStore.forget(previd);
-      this.deps.sessions.unbind(local.session);
-    } else {
-      const saved = await this.deps.smStore.take(previd, (r) => tryParseJid(r.fullJid)?.bare().toString() === account).catch(() => undefined);
-      if (!saved) return notFound;
-      const jid = tryParseJid(saved.fullJid)!;
-      const unacked = saved.unacked.map((x) => parseElement(x, { maxStanzaBytes: this.deps.config.maxStanzaBytes, maxDepth: this.deps.config.maxDepth }, NS.client));
-      const sm = StreamManagement.restore(previd, { inboundHandled: saved.inboundHandled, outboundSent: saved.outboundSent, outboundAcked: saved.outboundAcked, unacked }, this.smOptions(), this.smCallbacks());
-      state = { sm, jid, clientId: saved.clientId, imNg: saved.imNg, carbons: saved.carbons };
-    }
+    if (local) this.deps.sessions.unbind(local.session);
+    const state: (Hibernated & { replay?: ReplayStart }) | undefined = local?.state ?? await this.restoreStream(previd, h, account);
     if (!state) return notFound;
     const resend = state.sm.resendAfter(h);
     if (!resend) return { ok: false, element: el('failed', { xmlns: NS.sm, h: state.sm.inboundHandled }, el('unexpected-request', { xmlns: NS.stanzas })) };
     this.sm = state.sm;
     this.sm.rebind(this.smCallbacks());
+    this.journal = state.journal;
+    this.journal.rebind(this.journalOutput(), () => this.smRecord());
     this.bound = state.jid;
+    this.boundAtMs = state.boundAtMs;
     this.clientId = state.clientId;
     this.imNg = state.imNg;
     this.carbons = state.carbons;
+    this.recent = state.recent;
     if (isLegacyBound(state.jid, state.clientId, state.imNg)) this.legacy = LegacyMarkTracker.resumedStream(this.deps.legacyMarks, state.jid, state.sm);
     clearTimeout(this.preAuthTimer);
-    this.deps.sessions.bind(this);
-    this.log.info({ jid: this.bound.toString(), stream: this.streamId, from: local ? 'this gateway' : 'saved state' }, 'stream resumed');
-    return { ok: true, element: el('resumed', { xmlns: NS.sm, previd, h: this.sm.inboundHandled }), resend };
+    // Live deliveries are held from registration until <resumed>, the re-sent queue and any replay
+    // are out (joined as a catch-up is).
+    this.liveBuffer = [];
+    this.registered = this.deps.sessions.bind(this);
+    // The record is written before <resumed h> goes out: it must never say less than the client is told.
+    const handled = this.sm.inboundHandled;
+    this.journal.touch();
+    await this.journal.settle();
+    if (this.closing) return notFound;
+    this.log.info({ jid: this.bound.toString(), stream: this.streamId, from: local ? 'this gateway' : 'saved state', tookMs: Date.now() - startedAt, resent: resend.length }, 'stream resumed');
+    return { ok: true, element: el('resumed', { xmlns: NS.sm, previd, h: handled }), resend, ...(state.replay ? { replay: state.replay } : {}) };
   }
 
-  private resendQueue(stanzas: Element[]): void {
-    for (const s of stanzas) this.transport.send(s);
+  /**
+   * A stream from its record (sm-store.ts): taken over, its unacknowledged queue rebuilt (archived
+   * messages from the archive), and where its replay starts. Undefined when there is no record
+   * for this account, or another resumption took it.
+   */
+  private async restoreStream(previd: string, h: number, account: string): Promise<(Hibernated & { replay: ReplayStart }) | undefined> {
+    const taken = await this.deps.smStore.take(previd, (r) => tryParseJid(r.fullJid)?.bare().toString() === account).catch(() => undefined);
+    if (!taken) return undefined;
+    const r = taken.record;
+    const jid = tryParseJid(r.fullJid)!;
+    // Records of older gateways (written at a graceful stop) kept XML only.
+    const queued = r.queued.length > 0 ? r.queued : r.unacked.map((xml) => ({ xml, archiveId: '', form: Form.FORM_XML }));
+    // An impossible h gets the same <failed h/> as for a stream resumed from memory (resendAfter).
+    const plan = resendPlan({ outboundSent: r.outboundSent, outboundAcked: r.outboundAcked, queued }, h) ?? { acked: r.outboundAcked, resend: [] };
+    const archived = await fetchArchived(this.deps.archive, jid, plan.resend.filter((q) => q.form !== Form.FORM_XML).map((q) => q.archiveId));
+    const parse = (xml: string) => parseElement(xml, INTERNAL_XML_LIMITS, NS.client);
+    const resend: { el: Element; ref: Reference | undefined }[] = [];
+    for (const q of plan.resend) {
+      const stanza = rebuild(q, archived.get(q.archiveId), jid, parse);
+      if (stanza) resend.push({ el: stanza, ref: q.form === Form.FORM_XML ? undefined : { archiveId: q.archiveId, form: q.form } });
+    }
+    const sm = StreamManagement.restore(previd, { inboundHandled: r.inboundHandled, acked: plan.acked, resend, recentArchiveIds: r.recentArchiveIds }, this.smOptions(), this.smCallbacks());
+    const journal = new SmJournal(this.deps.smStore, previd, taken.revision, () => this.smRecord(), this.journalOutput(), this.log);
+    // The duplicate filter starts with what the record says the stream was given.
+    const recent = new RecentIds(RECENT_IDS);
+    for (const id of [...r.recentArchiveIds, ...resend.flatMap((x) => (x.ref ? [x.ref.archiveId] : []))]) recent.seenBefore(id);
+    return { sm, journal, jid, clientId: r.clientId, imNg: r.imNg, carbons: r.carbons, boundAtMs: r.boundAtMs, recent, replay: replayStart({ ...r, queued }) };
+  }
+
+  /**
+   * What was archived after `start` and not sent (after a resumption from a record, or a Bind2
+   * catch-up read while the archive was behind), then the held live flow. Asked again until the
+   * archive has written everything routed before the session was registered: live deliveries
+   * made meanwhile went to nobody, so giving up would lose them. Until then only archived live
+   * messages are held (they must follow the replay); pings, answers and presence go out.
+   */
+  private replayFromArchive(start: ReplayStart): void {
+    const { catchupMax } = this.deps.config;
+    this.holdArchivedOnly = true;
+    const held = this.liveBuffer ?? [];
+    this.liveBuffer = [];
+    for (const s of held) this.deliver(s);
+    const replay = async () => {
+      await this.registered;
+      for (let wait = REPLAY_RETRY.firstMs, attempt = 1; ; wait = Math.min(REPLAY_RETRY.maxMs, wait * 2), attempt++) {
+        if (this.ended) throw new ReplayAbandoned();
+        const r = await replayMissed(this.deps.archive, this.jid, start, { max: catchupMax, imNg: this.imNg, carbons: this.carbons })
+          .catch((err: Error) => err);
+        if (!(r instanceof Error) && !r.behind) return r;
+        if (attempt === 1) this.log.warn({ stream: this.streamId, reason: r instanceof Error ? r.message : 'the archive is behind' }, 'replay from the archive waits for it');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    };
+    void replay().then((r) => {
+      for (const s of r.stanzas) this.write(s);
+      this.releaseLive(r.ids);
+    }, (err: Error) => {
+      if (!(err instanceof ReplayAbandoned)) this.log.error({ err: err.message, stream: this.streamId }, 'replay from the archive failed');
+    });
+  }
+
+  private afterResumed(r: { resend: Element[]; replay?: ReplayStart }): void {
+    // Counted already, but maybe not yet in the record (queued while hibernating): behind it.
+    for (const s of r.resend) this.send(s);
+    if (r.replay) this.replayFromArchive(r.replay);
+    else this.releaseLive(new Set());
   }
 
   // ---- stanzas ----------------------------------------------------------------------------------
 
-  private stanza(e: Element): void {
+  private stanza(raw: Element): void {
     const seq = ++this.seq;
-    const span = tracer.startSpan(`xmpp inbound ${e.name}`, {
+    const kind = stanzaKind(raw);
+    const span = tracer.startSpan(`xmpp inbound ${kind}`, {
       kind: SpanKind.SERVER,
-      attributes: { 'xmpp.stanza': e.name, 'xmpp.type': e.attrs['type'] ?? '', 'xmpp.stream': this.streamId, 'xmpp.session': this.jid.toString(), 'xmpp.seq': seq, ...stanzaIdAttributes(e) },
+      attributes: { 'xmpp.stanza': kind, 'xmpp.type': (raw.attrs['type'] ?? '').slice(0, 64), 'xmpp.stream': this.streamId, 'xmpp.session': this.jid.toString(), 'xmpp.seq': seq, ...stanzaIdAttributes(raw) },
     });
     this.spans.set(seq, span);
-    this.acceptedAt.set(seq, { stanza: e.name, at: startTimer() });
-    if (this.sm) this.smCounterOf.set(seq, this.sm.inbound());
+    this.acceptedAt.set(seq, { stanza: kind, at: startTimer() });
+    if (this.sm) this.smCounterOf.set(seq, { n: this.sm.inbound(), epoch: this.sm.epoch });
+    const inboundCtx = { session: this.jid, domain: this.deps.config.domain, serverFeatures: this.deps.serverFeatures };
+    // Every stanza is checked and stamped first; the handlers below only see what passed.
+    const checked = checkInbound(raw, inboundCtx);
+    if (checked.kind !== 'route') return this.apply(checked, seq, raw, span);
+    const e = checked.stanza;
     if (e.name === 'iq' && e.attrs['id'] && isOwnAccountDiscoInfo(e, this.jid.bare().toString())) {
       const reply = answerOwnAccountDiscoInfo(e, this.deps.push.available ? [NS.push] : []);
       reply.attrs['to'] = this.jid.toString();
@@ -586,8 +778,12 @@ export class Connection implements BoundSession {
       });
       return;
     }
-    const verdict = classifyInbound(e, { session: this.jid, domain: this.deps.config.domain, serverFeatures: this.deps.serverFeatures });
-    this.deps.metrics.stanzasIn.add(1, { stanza: e.name, verdict: verdict.kind });
+    this.apply(classifyChecked(e, inboundCtx), seq, raw, span);
+  }
+
+  /** Carries out the verdict on one stanza (`raw`: as the client sent it). */
+  private apply(verdict: InboundVerdict, seq: number, raw: Element, span: Span): void {
+    this.deps.metrics.stanzasIn.add(1, { stanza: stanzaKind(raw), verdict: verdict.kind });
     switch (verdict.kind) {
       case 'stream-error':
         return this.fail(verdict.condition, verdict.reason);
@@ -638,7 +834,7 @@ export class Connection implements BoundSession {
     const counter = this.smCounterOf.get(seq);
     if (counter !== undefined) {
       this.smCounterOf.delete(seq);
-      this.sm?.finalize(counter);
+      this.sm?.finalize(counter.n, counter.epoch);
     }
     const span = this.spans.get(seq);
     if (span) {
@@ -661,31 +857,35 @@ export class Connection implements BoundSession {
    * answers are urgent.
    */
   deliver(stanza: Element, opts: { urgent?: boolean } = {}): void {
-    if (this.liveBuffer) {
+    if (this.liveBuffer && (!this.holdArchivedOnly || deliveredArchiveId(stanza, this.jid.bare().toString()) !== undefined)) {
       this.liveBuffer.push(stanza);
       return;
     }
-    if (this.replayed) {
-      const id = deliveredArchiveId(stanza, this.jid.bare().toString());
-      if (id !== undefined && this.replayed.delete(id)) return;
+    const id = deliveredArchiveId(stanza, this.jid.bare().toString());
+    if (id !== undefined) {
+      if (this.replayed?.delete(id)) return;
+      if ((this.recent ??= new RecentIds(RECENT_IDS)).seenBefore(id)) {
+        this.deps.metrics.duplicatesDropped.add(1);
+        return;
+      }
     }
     this.legacy?.handed(stanza);
     this.csi.deliver(stanza, opts.urgent ?? true);
   }
 
-  /** Every stanza to the client goes through here, so that Stream Management counts it. */
-  private write(stanza: Element): void {
-    if (this.sm && !this.sm.outbound(stanza)) {
-      if (this.closing && !this.ended) {
-        // Hibernating and the queue is full: the stream cannot be resumed losslessly any more.
-        void this.deps.smStore.forget(this.sm.id);
-        this.endSession();
-        return;
-      }
+  /**
+   * Every stanza to the client goes through here, so that Stream Management counts it; `ref`
+   * names the archived message it is a form of when the stanza cannot tell (sm-record.ts).
+   */
+  private write(stanza: Element, ref?: Reference): void {
+    const counted = this.journal ? ref ?? referenceOf(stanza, this.jid) : undefined;
+    if (this.sm && !this.sm.outbound(stanza, counted)) {
+      // Hibernating and the queue is full: the stream cannot be resumed losslessly any more.
+      if (this.closing && !this.ended) return this.endSession();
       return this.fail('resource-constraint', 'too many unacknowledged stanzas');
     }
     if (this.closing) return;
-    this.transport.send(stanza);
+    this.send(stanza);
     this.legacy?.written(stanza, this.sm);
     this.deps.metrics.stanzasOut.add(1);
   }

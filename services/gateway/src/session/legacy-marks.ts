@@ -25,6 +25,10 @@ const LegacyMark = concord.events.v1.LegacyMark;
  */
 export const MARK_WINDOW = 32;
 
+/** Reads of a mark before a stream gives up on it (the bucket not answering: NATS down). */
+const LOAD_ATTEMPTS = 5;
+const LOAD_FIRST_WAIT_MS = 200;
+
 /**
  * The account's archive ID of a message delivered to a session: its own stanza-id, or that of
  * the message a XEP-0280 carbon forwards (the sender's archived copy).
@@ -49,7 +53,19 @@ export class LegacyMarkStore {
   private readonly unsaved = new Map<string, string[]>();
   private readonly writing = new Map<string, Promise<void>>();
 
-  constructor(private readonly kv: KV, private readonly log: Logger) {}
+  constructor(private readonly kv: KV, private readonly log: Logger, private readonly retry = { attempts: LOAD_ATTEMPTS, firstWaitMs: LOAD_FIRST_WAIT_MS }) {}
+
+  /** load(), tried again a few times while the bucket does not answer. */
+  async loadRetrying(fullJid: string): Promise<string[] | undefined> {
+    for (let attempt = 1, wait = this.retry.firstWaitMs; ; attempt++, wait *= 2) {
+      try {
+        return await this.load(fullJid);
+      } catch (err) {
+        if (attempt >= this.retry.attempts) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
 
   /** Undefined when the resource never logged in here (or its mark expired). */
   async load(fullJid: string): Promise<string[] | undefined> {
@@ -89,7 +105,12 @@ export class LegacyMarkStore {
  * remembers what it was handed before its replay (which leaves those out).
  */
 export class LegacyMarkTracker {
-  /** The mark as it was when the stream began (undefined: first login of the resource). */
+  /**
+   * The mark as it was when the stream began (undefined: first login of the resource). Rejects
+   * when the bucket could not be read: the stream then neither replays nor writes a mark, so
+   * the next login starts from the mark as it is (an unknown mark taken for a first login would
+   * skip everything the resource missed).
+   */
   readonly previous: Promise<string[] | undefined>;
   private window: string[] | undefined;
   private early: string[] = [];
@@ -98,18 +119,23 @@ export class LegacyMarkTracker {
   /** Live messages handed to the stream before its replay; undefined once it ran (or never will). */
   private handedBeforeReplay: Set<string> | undefined;
   private replayClaimed = false;
+  /** The previous mark could not be read, or the replay failed: nothing is recorded (see `previous`, `keepPrevious`). */
+  private unknown = false;
   private readonly account: string;
 
   private constructor(private readonly store: LegacyMarkStore, private readonly fullJid: string, account: string, replays: boolean) {
     this.account = account;
     this.handedBeforeReplay = replays ? new Set() : undefined;
     this.replayClaimed = !replays;
-    this.previous = store.load(fullJid).catch(() => undefined);
+    this.previous = store.loadRetrying(fullJid);
     void this.previous.then((ids) => {
       this.window = [...(ids ?? [])];
       const early = this.early;
       this.early = [];
       if (early.length > 0) this.record(early);
+    }, () => {
+      this.unknown = true;
+      this.early = [];
     });
   }
 
@@ -177,8 +203,20 @@ export class LegacyMarkTracker {
     if (all.length > 0) this.record(all);
   }
 
+  /**
+   * The replay could not run: nothing this stream receives counts, so that the next login's
+   * replay starts from the previous mark and brings what this one could not (again, with the
+   * same stanza-ids, for what this stream received live meanwhile).
+   */
+  keepPrevious(): void {
+    this.unknown = true;
+    this.early = [];
+    this.unacked.clear();
+  }
+
   /** Counts as received without being written: what the replay deliberately leaves out. */
   record(ids: string[]): void {
+    if (this.unknown) return;
     if (!this.window) {
       this.early.push(...ids);
       return;
@@ -195,7 +233,7 @@ export class LegacyMarkTracker {
     void this.previous.then(() => {
       if (startId) this.window!.unshift(startId);
       this.save();
-    });
+    }, () => undefined);
   }
 
   private save(): void {

@@ -6,7 +6,7 @@ import { NS } from '@concord/xmpp';
 import type { ArchiveQuerier } from '../producers/archive-query';
 import { StreamManagement } from '../sm/stream-management';
 import { LegacyMarkStore, LegacyMarkTracker, MARK_WINDOW } from './legacy-marks';
-import { legacyReplay } from './legacy-replay';
+import { ReplayAbandoned, legacyReplay, replayAnswer, type ReplayOptions } from './legacy-replay';
 
 const ALICE = 'alice@example.com';
 const LAPTOP = parseJid(`${ALICE}/laptop`);
@@ -16,9 +16,14 @@ function row(id: string, from: string, to: string, inner = '<body>x</body>'): { 
   return { id, xml: `<message xmlns='${NS.client}' from='${from}' to='${to}' type='chat'>${inner}<stanza-id xmlns='${NS.sid}' by='${ALICE}' id='${id}'/></message>` };
 }
 
-/** Answers XEP-0313 the way the archive does: after-id, RSM max and <before/> (the newest page). */
-function fakeArchive(rows: { id: string; xml: string }[]): ArchiveQuerier {
+/**
+ * Answers XEP-0313 the way the archive does: after-id, RSM max and <before/> (the newest page).
+ * `written` is how many rows the archive has written (all by default): it answers with those
+ * only, as an archive behind does after its wait for the watermark, and says so in its progress.
+ */
+function fakeArchive(all: { id: string; xml: string }[], written: () => number = () => all.length): ArchiveQuerier {
   const answer = (fullJid: string, iq: Element) => {
+    const rows = all.slice(0, written());
     const q = iq.getChild('query', NS.mam)!;
     const field = (v: string) => q.getChild('x', NS.dataForms)!.getChildren('field').find((f) => f.attrs['var'] === v)?.getChildText('value');
     const set = q.getChild('set', NS.rsm)!;
@@ -35,7 +40,8 @@ function fakeArchive(rows: { id: string; xml: string }[]): ArchiveQuerier {
     };
   };
   return {
-    historyHead: async () => rows.length,
+    historyHead: async () => all.length,
+    archivedThrough: async () => written(),
     async query(_account, fullJid, iq) {
       if (iq.getChild('metadata', NS.mam)) return [el('iq', { type: 'result' }, el('metadata', { xmlns: NS.mam }))];
       const { results, end } = answer(fullJid, iq);
@@ -62,13 +68,15 @@ function fakeKv(): KV & { data: Map<string, Uint8Array> } {
 
 const bodies = (stanzas: Element[]) => stanzas.map((s) => s.getChildText('body') ?? `carbon:${s.getChild('sent', NS.carbons)?.getChild('forwarded', NS.forward)?.getChild('message', NS.client)?.getChildText('body')}`);
 
+const options = (o: Partial<ReplayOptions> = {}): ReplayOptions => ({ max: 100, carbons: false, retry: { firstMs: 1, maxMs: 4 }, isOver: () => false, ...o });
+
 describe('legacy replay', () => {
   const log = createLogger('test', 'error');
 
   it('a first login replays nothing and starts from the newest message', async () => {
     const store = new LegacyMarkStore(fakeKv(), log);
     const archive = fakeArchive([row('a1', 'bob@example.com/d', ALICE), row('a2', 'bob@example.com/d', ALICE)]);
-    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ carbons: false }));
     expect(r.stanzas).toEqual([]);
     await store.idle();
     expect(await store.load(LAPTOP.toString())).toEqual(['a2']);
@@ -78,11 +86,12 @@ describe('legacy replay', () => {
     const store = new LegacyMarkStore(fakeKv(), log);
     const down: ArchiveQuerier = {
       historyHead: async () => 0,
+      archivedThrough: async () => 0,
       query: async (_a, _f, iq) => [el('iq', { type: 'error', id: iq.attrs['id'] })],
       page: async (_a, _f, iq) => ({ results: [], end: el('iq', { type: 'error', id: iq.attrs['id'] }) }),
       open: (result) => result,
     };
-    const r = await legacyReplay(down, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    const r = await legacyReplay(down, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ carbons: false }));
     expect(r.stanzas).toEqual([]);
     await store.idle();
     expect(await store.load(LAPTOP.toString())).toBeUndefined();
@@ -103,7 +112,7 @@ describe('legacy replay', () => {
     ];
     const tracker = LegacyMarkTracker.newStream(store, LAPTOP);
     tracker.handed(parseElement(rows[7]!.xml, undefined, NS.client));
-    const r = await legacyReplay(fakeArchive(rows), LAPTOP, tracker, { max: 100, carbons: true });
+    const r = await legacyReplay(fakeArchive(rows), LAPTOP, tracker, options({ carbons: true }));
     expect(bodies(r.stanzas)).toEqual(['missed while reordered', 'away 1', 'carbon:from the phone']);
     const plain = r.stanzas[0]!;
     expect(plain.getChild('delay', NS.delay)?.attrs).toMatchObject({ from: 'example.com', stamp: '2025-01-01T00:00:00Z' });
@@ -116,12 +125,77 @@ describe('legacy replay', () => {
     expect(await store.load(LAPTOP.toString())).toEqual(['a1', 'a3', 'a6', 'a7']);
   });
 
+  it('waits until the archive has written what was routed before the login, then replays all of it', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['a1']);
+    const rows = ['a1', 'a2', 'a3', 'a4'].map((id) => row(id, 'bob@example.com/d', ALICE, `<body>${id}</body>`));
+    // Behind (a Cassandra outage): two rows written; it catches up after three looks at its progress.
+    let looks = 0;
+    const reasons: string[] = [];
+    const archive = fakeArchive(rows, () => (looks <= 3 ? 2 : 4));
+    const progress = archive.archivedThrough;
+    archive.archivedThrough = async () => (looks++, progress());
+    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ onRetry: (why) => reasons.push(why) }));
+    expect(bodies(r.stanzas)).toEqual(['a2', 'a3', 'a4']);
+    expect(reasons).toEqual(['the archive has written history through 2 of 4', 'the archive has written history through 2 of 4', 'the archive has written history through 2 of 4']);
+  });
+
+  it('an archive that does not answer is asked again until it does; a session that ends stops asking', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['a1']);
+    const rows = ['a1', 'a2'].map((id) => row(id, 'bob@example.com/d', ALICE, `<body>${id}</body>`));
+    const archive = fakeArchive(rows);
+    const answers = archive.page;
+    let failures = 2;
+    archive.page = async (a, f, iq, o) => (failures-- > 0 ? { results: [], end: el('iq', { type: 'error' }, el('error', { type: 'wait' }, el('service-unavailable', { xmlns: NS.stanzas }))) } : answers(a, f, iq, o));
+    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options());
+    expect(bodies(r.stanzas)).toEqual(['a2']);
+
+    let over = false;
+    archive.page = async () => {
+      over = true;
+      return { results: [], end: el('iq', { type: 'error' }) };
+    };
+    await expect(legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ isOver: () => over }))).rejects.toBeInstanceOf(ReplayAbandoned);
+    // Nothing was replayed, so the mark still says where the next replay starts.
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['a1']);
+  });
+
+  it('a mark the archive no longer knows (retention) gets the newest part', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['gone']);
+    const rows = ['a1', 'a2', 'a3'].map((id) => row(id, 'bob@example.com/d', ALICE, `<body>${id}</body>`));
+    const archive = fakeArchive(rows);
+    const answers = archive.page;
+    archive.page = async (a, f, iq, o) => (serialize(iq).includes('gone')
+      ? { results: [], end: el('iq', { type: 'error' }, el('error', { type: 'cancel' }, el('item-not-found', { xmlns: NS.stanzas }))) }
+      : answers(a, f, iq, o));
+    const r = await legacyReplay(archive, LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ max: 2 }));
+    expect(bodies(r.stanzas)).toEqual(['a2', 'a3']);
+  });
+
   it('without carbons, what the account sent from elsewhere is left out', async () => {
     const store = new LegacyMarkStore(fakeKv(), log);
     store.save(LAPTOP.toString(), ['a1']);
     const rows = [row('a1', 'bob@example.com/d', ALICE), row('a2', `${ALICE}/phone`, 'bob@example.com', '<body>sent</body>'), row('a3', 'bob@example.com/d', ALICE, '<body>got</body>')];
-    const r = await legacyReplay(fakeArchive(rows), LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), { max: 100, carbons: false });
+    const r = await legacyReplay(fakeArchive(rows), LAPTOP, LegacyMarkTracker.newStream(store, LAPTOP), options({ carbons: false }));
     expect(bodies(r.stanzas)).toEqual(['got']);
+  });
+});
+
+describe('replayAnswer', () => {
+  const page = (o: { n?: number; complete?: boolean; error?: boolean; unknownPosition?: boolean }) => ({ results: Array(o.n ?? 0).fill('r'), complete: o.complete ?? false, error: o.error ?? false, unknownPosition: o.unknownPosition ?? false });
+  it.each([
+    ['all after the mark, to the end', page({ n: 3, complete: true }), true, 'complete'],
+    ['nothing after the mark', page({ complete: true }), true, 'complete'],
+    ['the newest max of more', page({ n: 10 }), true, 'complete'],
+    ['fewer than max and not to the end (a page cut short)', page({ n: 4 }), true, 'ask-again'],
+    ['no answer', page({ error: true }), true, 'ask-again'],
+    ['the mark unknown to the archive', page({ error: true, unknownPosition: true }), true, 'newest-instead'],
+    ['unknown position without a mark', page({ error: true, unknownPosition: true }), false, 'ask-again'],
+  ])('%s', (_what, p, afterMark, kind) => {
+    expect(replayAnswer(p, 10, afterMark).kind).toBe(kind);
   });
 });
 
@@ -156,6 +230,32 @@ describe('legacy mark tracking', () => {
     await t.previous;
     await store.idle();
     expect(await store.load(LAPTOP.toString())).toEqual(ids.slice(-MARK_WINDOW));
+  });
+
+  it('a mark that cannot be read is neither taken for a first login nor overwritten', async () => {
+    const kv = fakeKv();
+    kv.data.set('k', new Uint8Array());
+    const failing = { ...kv, get: async () => { throw new Error('no responders'); }, put: kv.put } as unknown as KV;
+    const store = new LegacyMarkStore(failing, log, { attempts: 3, firstWaitMs: 1 });
+    const t = LegacyMarkTracker.newStream(store, LAPTOP);
+    await expect(t.previous).rejects.toThrow('no responders');
+    await expect(legacyReplay(fakeArchive([]), LAPTOP, t, options())).rejects.toThrow('no responders');
+    t.written(message('m1'), undefined);
+    t.begin('m0');
+    await store.idle();
+    expect(kv.data.size).toBe(1);
+  });
+
+  it('after a failed replay nothing the stream receives moves the mark', async () => {
+    const store = new LegacyMarkStore(fakeKv(), log);
+    store.save(LAPTOP.toString(), ['a1']);
+    const t = LegacyMarkTracker.newStream(store, LAPTOP);
+    await t.previous;
+    t.keepPrevious();
+    t.written(message('m1'), undefined);
+    t.closedCleanly();
+    await store.idle();
+    expect(await store.load(LAPTOP.toString())).toEqual(['a1']);
   });
 
   it('a resumed stream takes over what waits unacknowledged in its queue', async () => {

@@ -46,6 +46,11 @@ export class LocalSessionTable implements SessionTable {
     }
   }
 
+  release(session: BoundSession): void {
+    this.forgetHibernated(session);
+    this.drop(session);
+  }
+
   private drop(session: BoundSession): boolean {
     const had = this.byStream.get(session.streamId) === session;
     if (had) this.byStream.delete(session.streamId);
@@ -73,9 +78,13 @@ export class LocalSessionTable implements SessionTable {
   hibernate(smId: string, state: Hibernated, session: BoundSession, timeoutMs: number, onExpire?: () => void): void {
     const timer = setTimeout(() => {
       this.hibernated.delete(smId);
-      this.unbind(session);
       state.sm.dispose();
-      onExpire?.();
+      // A stream resumed on another gateway meanwhile lets itself go; its registry entry is the other's now.
+      void session.stillOwned().then((owned) => {
+        if (!owned) return;
+        this.unbind(session);
+        onExpire?.();
+      });
     }, timeoutMs);
     timer.unref();
     this.hibernated.set(smId, { state, session, timer });

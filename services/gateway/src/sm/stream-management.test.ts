@@ -45,6 +45,34 @@ describe('StreamManagement inbound', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(acks).toEqual([0]);
   });
+
+  it('sends progress unasked while an <r/> is held, at most every 500 ms, never the same h twice', () => {
+    jest.useFakeTimers();
+    try {
+      const { sm, acks } = setup();
+      const burst = [sm.inbound(), sm.inbound(), sm.inbound(), sm.inbound()];
+      sm.request();
+      sm.finalize(burst[0]!);
+      sm.finalize(burst[1]!);
+      expect(acks).toEqual([]);
+      jest.advanceTimersByTime(500);
+      expect(acks).toEqual([2]);
+      jest.advanceTimersByTime(2_000);
+      expect(acks).toEqual([2]);
+      sm.finalize(burst[2]!);
+      sm.finalize(burst[3]!);
+      expect(acks).toEqual([2, 4]);
+      jest.advanceTimersByTime(2_000);
+      expect(acks).toEqual([2, 4]);
+      // Nothing held: outcomes alone send nothing.
+      sm.finalize(sm.inbound());
+      jest.advanceTimersByTime(2_000);
+      expect(acks).toEqual([2, 4]);
+      sm.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('StreamManagement outbound', () => {
@@ -80,5 +108,37 @@ describe('StreamManagement resumption', () => {
     // The pending stanza's outcome would go to the old connection; the client re-sends it.
     sm.request();
     expect(acks).toEqual([1]);
+  });
+});
+
+describe('StreamManagement records', () => {
+  it('ignores an outcome for a stanza of the connection before a rebind (h never runs ahead)', () => {
+    const { sm } = setup();
+    sm.inbound();
+    const old = { n: sm.inbound(), epoch: sm.epoch };
+    sm.finalize(1);
+    sm.rebind({ sendAck: () => undefined, requestAck: () => undefined });
+    // The new connection's first stanza gets the number the old pending one had.
+    const fresh = { n: sm.inbound(), epoch: sm.epoch };
+    expect(fresh.n).toBe(old.n);
+    sm.finalize(old.n, old.epoch);
+    expect(sm.inboundHandled).toBe(1);
+    sm.finalize(fresh.n, fresh.epoch);
+    expect(sm.inboundHandled).toBe(2);
+  });
+
+  it('snapshots references and XML, and restores a stream numbered from what the client acked', () => {
+    const { sm } = setup();
+    sm.outbound(el('message', { id: '1' }), { archiveId: 'A1', form: 1 });
+    sm.outbound(el('iq', { id: '2' }));
+    sm.ack(1);
+    const snap = sm.snapshot();
+    expect(snap).toMatchObject({ outboundSent: 2, outboundAcked: 1, recentArchiveIds: ['A1'] });
+    expect(snap.queued).toEqual([{ xml: `<iq id='2'/>`, archiveId: '', form: 0 }]);
+    const restored = StreamManagement.restore('id', { inboundHandled: 4, acked: 1, resend: [{ el: el('iq', { id: '2' }), ref: undefined }], recentArchiveIds: ['A1'] },
+      { ackHoldMaxMs: 10, maxQueue: 3, requestEvery: 2 }, { sendAck: () => undefined, requestAck: () => undefined });
+    expect(restored.inboundHandled).toBe(4);
+    expect(restored.snapshot()).toMatchObject({ outboundSent: 2, outboundAcked: 1, recentArchiveIds: ['A1'] });
+    expect(restored.resendAfter(1)!.map((e) => e.attrs['id'])).toEqual(['2']);
   });
 });

@@ -1,7 +1,16 @@
-import { serialize, type Element } from '@concord/xml';
+import type { Element } from '@concord/xml';
+import { pushRecent, queuedOf, type Reference, type SmQueued } from './sm-record';
 
 /** XEP-0198 counters wrap at 2^32. */
 const MOD = 2 ** 32;
+
+/**
+ * While an <r/> is held for pending stanzas, `h` progress is sent unasked this often at most
+ * (XEP-0198 §4 lets either party send <a/> at any time): a client that sent a burst (its backlog
+ * after a reconnection, say) sees each message acked once archived, not all of them once the
+ * last one is.
+ */
+const PROGRESS_ACK_MS = 500;
 
 export interface SmCallbacks {
   /** Write <a h='…'/>. */
@@ -23,8 +32,15 @@ export class StreamManagement {
   private readonly waiting: { upTo: number; timer: NodeJS.Timeout }[] = [];
   private sent = 0;
   private acked = 0;
-  private readonly unacked: { n: number; el: Element }[] = [];
+  private readonly unacked: Outbound[] = [];
+  /** Archive IDs of the last archived messages counted outbound (sm-record.ts). */
+  private readonly recent: string[] = [];
   private sinceRequest = 0;
+  /** Counts rebinds: an outcome for a stanza of an earlier connection must not finalize this one's. */
+  private rebinds = 0;
+  /** `handled` when the last <a/> went out, and the pending progress ack (PROGRESS_ACK_MS). */
+  private handledAcked = 0;
+  private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -37,8 +53,13 @@ export class StreamManagement {
     return this.handled % MOD;
   }
 
-  get outboundQueue(): readonly { n: number; el: Element }[] {
+  get outboundQueue(): readonly Outbound[] {
     return this.unacked;
+  }
+
+  /** Which connection the stream is on (changes at each rebind); see finalize(). */
+  get epoch(): number {
+    return this.rebinds;
   }
 
   /** A new inbound stanza; returns its sequence number (1-based) for finalize(). */
@@ -46,17 +67,22 @@ export class StreamManagement {
     return ++this.received;
   }
 
-  /** The outcome of stanza `n` is final. */
-  finalize(n: number): void {
-    if (n <= this.handled) return;
+  /**
+   * The outcome of stanza `n` is final. An outcome for a stanza received before the last rebind
+   * is ignored: the new connection numbers its stanzas from the same `h`, and the client re-sends
+   * what `h` did not cover.
+   */
+  finalize(n: number, epoch = this.rebinds): void {
+    if (epoch !== this.rebinds || n <= this.handled) return;
     this.finalOutOfOrder.add(n);
     while (this.finalOutOfOrder.delete(this.handled + 1)) this.handled++;
     this.answerWaiting(false);
+    if (this.waiting.length > 0 && this.handled > this.handledAcked) this.progressSoon();
   }
 
   /** The client sent <r/>. */
   request(): void {
-    if (this.handled >= this.received) return this.callbacks.sendAck(this.inboundHandled);
+    if (this.handled >= this.received) return this.sendAck();
     const upTo = this.received;
     const timer = setTimeout(() => this.answerWaiting(true), this.opts.ackHoldMaxMs);
     timer.unref();
@@ -70,13 +96,31 @@ export class StreamManagement {
       answer = true;
       timedOut = false;
     }
-    if (answer) this.callbacks.sendAck(this.inboundHandled);
+    if (answer) this.sendAck();
   }
 
-  /** A stanza was written to the client. Returns false when the queue overflowed. */
-  outbound(el: Element): boolean {
+  private progressSoon(): void {
+    if (this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      if (this.handled > this.handledAcked) this.sendAck();
+    }, PROGRESS_ACK_MS);
+    this.progressTimer.unref();
+  }
+
+  private sendAck(): void {
+    this.handledAcked = this.handled;
+    this.callbacks.sendAck(this.inboundHandled);
+  }
+
+  /**
+   * A stanza goes to the client (`ref`: the archived message it is a form of). Returns false
+   * when the queue overflowed.
+   */
+  outbound(el: Element, ref?: Reference): boolean {
     this.sent++;
-    this.unacked.push({ n: this.sent, el });
+    this.unacked.push({ n: this.sent, el, ref });
+    if (ref) pushRecent(this.recent, ref.archiveId);
     if (++this.sinceRequest >= this.opts.requestEvery) {
       this.sinceRequest = 0;
       this.callbacks.requestAck();
@@ -104,24 +148,30 @@ export class StreamManagement {
     return this.unacked.map((u) => u.el);
   }
 
-  /** What is needed to resume this stream elsewhere (another process, after a restart). */
-  snapshot(): { inboundHandled: number; outboundSent: number; outboundAcked: number; unacked: string[] } {
-    return { inboundHandled: this.handled, outboundSent: this.sent, outboundAcked: this.acked, unacked: this.unacked.map((u) => serialize(u.el)) };
+  /** What is needed to resume this stream elsewhere (another process, after a restart or a crash). */
+  snapshot(): StreamSnapshot {
+    return {
+      inboundHandled: this.handled, outboundSent: this.sent, outboundAcked: this.acked,
+      queued: this.unacked.map((u) => (u.saved ??= queuedOf(u.el, u.ref))), recentArchiveIds: [...this.recent],
+    };
   }
 
-  /** A stream restored from a snapshot: its inbound stanzas all count as handled. */
+  /**
+   * A stream restored from a record (sm-record.ts resendPlan): the client handled `acked`
+   * outbound stanzas, `resend` follow, numbered from there; its inbound stanzas all count as handled.
+   */
   static restore(
     id: string,
-    snap: { inboundHandled: number; outboundSent: number; outboundAcked: number; unacked: Element[] },
+    state: { inboundHandled: number; acked: number; resend: { el: Element; ref: Reference | undefined }[]; recentArchiveIds: string[] },
     opts: { ackHoldMaxMs: number; maxQueue: number; requestEvery: number },
     callbacks: SmCallbacks,
   ): StreamManagement {
     const sm = new StreamManagement(id, true, opts, callbacks);
-    sm.received = sm.handled = snap.inboundHandled;
-    sm.sent = snap.outboundSent;
-    sm.acked = snap.outboundAcked;
-    const first = snap.outboundSent - snap.unacked.length + 1;
-    snap.unacked.forEach((el, i) => sm.unacked.push({ n: first + i, el }));
+    sm.received = sm.handled = sm.handledAcked = state.inboundHandled;
+    sm.acked = state.acked;
+    sm.sent = state.acked + state.resend.length;
+    state.resend.forEach((r, i) => sm.unacked.push({ n: state.acked + 1 + i, el: r.el, ref: r.ref }));
+    sm.recent.push(...state.recentArchiveIds);
     return sm;
   }
 
@@ -132,12 +182,32 @@ export class StreamManagement {
    */
   rebind(callbacks: SmCallbacks): void {
     this.callbacks = callbacks;
-    for (const w of this.waiting.splice(0)) clearTimeout(w.timer);
-    this.received = this.handled;
+    this.rebinds++;
+    this.dispose();
+    this.received = this.handledAcked = this.handled;
     this.finalOutOfOrder.clear();
   }
 
   dispose(): void {
     for (const w of this.waiting.splice(0)) clearTimeout(w.timer);
+    clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
   }
+}
+
+/** A stanza counted outbound and not acknowledged yet. */
+export interface Outbound {
+  n: number;
+  el: Element;
+  ref: Reference | undefined;
+  /** How the record keeps it, made at the first write of the record. */
+  saved?: SmQueued;
+}
+
+export interface StreamSnapshot {
+  inboundHandled: number;
+  outboundSent: number;
+  outboundAcked: number;
+  queued: SmQueued[];
+  recentArchiveIds: string[];
 }

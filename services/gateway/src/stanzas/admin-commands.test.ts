@@ -1,5 +1,5 @@
 import { SCRAM_MECHANISMS, deriveScramCredential } from '@concord/sasl';
-import type { AccountRecord } from '@concord/storage';
+import type { AccountRecord, AccountRemoval } from '@concord/storage';
 import { el, parseElement, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import { ADMIN_NODES, handleAdmin, isAdminRequest, type AdminContext } from './admin-commands';
@@ -21,9 +21,9 @@ class FakeAccounts {
     return true;
   }
 
-  async remove(jid: string): Promise<boolean> {
+  async remove(jid: string): Promise<AccountRemoval | undefined> {
     if (this.failing) throw new Error('store down');
-    return this.rows.delete(jid);
+    return this.rows.delete(jid) ? { rosterItems: 0, pushRegistrations: 0, notifyPrefs: 0, archiveDeletedAt: 1 } : undefined;
   }
 
   async get(jid: string): Promise<AccountRecord | undefined> {

@@ -124,7 +124,7 @@ const COMMANDS: ReadonlyMap<string, AdminCommand> = new Map<AdminNode, AdminComm
       const removed: string[] = [];
       const missing: string[] = [];
       for (const jid of jids) {
-        if (await ctx.accounts.remove(jid)) {
+        if (await ctx.accounts.remove(jid) !== undefined) {
           removed.push(jid);
           ctx.onAccountDeleted?.(jid);
         } else {

@@ -12,6 +12,24 @@ export function serializeForStream(el: Element): string {
   return `<stream:${el.name}>${inner}</stream:${el.name}>`;
 }
 
+/**
+ * Longest a TLS handshake may take (direct TLS or after <proceed/>): a connection that never
+ * finishes one would otherwise hold its socket, and its address's connection slot, for minutes.
+ */
+const TLS_HANDSHAKE_MS = 10_000;
+
+/** XEP-0368's ALPN protocol name for client-to-server streams. */
+const ALPN = 'xmpp-client';
+
+export interface TcpTransportOptions {
+  secureContext: SecureContext;
+  limits: ParserLimits;
+  /** XEP-0368: TLS from the first byte. */
+  directTls: boolean;
+  /** Called once when the connection is gone (its slot in the per-address count). */
+  release: () => void;
+}
+
 /** RFC 6120 stream over TCP, optionally direct TLS (XEP-0368) or upgraded with STARTTLS. */
 export class TcpTransport implements Transport {
   readonly kind: 'tcp' | 'tls';
@@ -19,19 +37,21 @@ export class TcpTransport implements Transport {
   private events: TransportEvents | undefined;
   private parser: XmppStreamParser;
   private socket: Socket;
+  private unwire: () => void = () => undefined;
   private closed = false;
   private streamOpened = false;
   private corked = false;
   private tls: boolean;
   bytesIn = 0;
 
-  constructor(socket: Socket, private readonly opts: { secureContext: SecureContext; limits: ParserLimits; directTls: boolean }) {
+  constructor(socket: Socket, private readonly opts: TcpTransportOptions) {
     this.socket = socket;
     this.kind = opts.directTls ? 'tls' : 'tcp';
     this.tls = opts.directTls;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.parser = this.newParser();
-    this.wire(socket);
+    if (opts.directTls) this.upgrade().catch(() => undefined);
+    else this.wire(socket);
   }
 
   get secure(): boolean {
@@ -40,6 +60,10 @@ export class TcpTransport implements Transport {
 
   get canStartTls(): boolean {
     return !this.tls;
+  }
+
+  get bytesQueued(): number {
+    return this.socket.writableLength;
   }
 
   private newParser(): XmppStreamParser {
@@ -52,16 +76,28 @@ export class TcpTransport implements Transport {
   }
 
   private wire(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       this.bytesIn += chunk.length;
       this.parser.write(chunk);
-    });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.events?.disconnected();
-    });
+    };
+    const onError = () => socket.destroy();
+    const onClose = () => this.gone();
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    this.unwire = () => {
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+  }
+
+  /** The connection is over (reported once, and its per-address slot given back). */
+  private gone(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.release();
+    this.events?.disconnected();
   }
 
   attach(events: TransportEvents): void {
@@ -88,26 +124,42 @@ export class TcpTransport implements Transport {
   }
 
   async startTls(): Promise<void> {
-    const plain = this.socket;
     // <proceed/> must reach the wire in the clear before TLS takes the socket over.
-    if (this.corked) plain.uncork();
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secure', resolve);
-      secure.once('error', reject);
-    }).catch((err: Error) => {
-      this.closed = true;
+    if (this.corked) this.socket.uncork();
+    this.unwire();
+    await this.upgrade();
+    this.restartStream();
+  }
+
+  /** Takes the plain socket over with TLS; a failed or stalled handshake ends the connection. */
+  private async upgrade(): Promise<void> {
+    const plain = this.socket;
+    // XEP-0368 names its ALPN protocol; a STARTTLS handshake takes none (a mismatch would fail it).
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext, ...(this.opts.directTls ? { ALPNProtocols: [ALPN] } : {}) });
+    // Whichever socket reports the end first, the connection is gone once.
+    plain.once('close', () => this.gone());
+    plain.on('error', () => plain.destroy());
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('TLS handshake timed out')), TLS_HANDSHAKE_MS);
+        secure.once('secure', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        secure.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+    } catch (err) {
       secure.destroy();
-      this.events?.disconnected();
+      plain.destroy();
+      this.gone();
       throw err;
-    });
+    }
     this.socket = secure;
     this.tls = true;
     this.wire(secure);
-    this.restartStream();
   }
 
   restartStream(): void {

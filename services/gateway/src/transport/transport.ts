@@ -35,6 +35,8 @@ export interface Transport {
   readonly canStartTls: boolean;
   /** Bytes received so far (for rate limits). */
   readonly bytesIn: number;
+  /** Bytes written and not yet taken by the peer (buffered in this process). */
+  readonly bytesQueued: number;
   attach(events: TransportEvents): void;
   openStream(header: StreamHeader): void;
   send(el: Element): void;

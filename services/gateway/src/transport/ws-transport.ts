@@ -25,6 +25,10 @@ export class WsTransport implements Transport {
     });
   }
 
+  get bytesQueued(): number {
+    return this.ws.bufferedAmount;
+  }
+
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.bytesIn += data.length;
     if (isBinary) return this.events?.xmlError('unsupported-encoding', 'RFC 7395 frames are text');

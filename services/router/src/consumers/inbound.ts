@@ -8,6 +8,7 @@ import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { ArchiveStore } from '@concord/storage';
 import { AppliedThrough, watchAppliedThrough } from '../routing/applied-through';
+import { IdCheck } from '../routing/id-check';
 import type { Outcome as RouteOutcome, RouteContext } from '../routing/route-context';
 import { routeIq } from '../routing/route-iq';
 import { routeMessage } from '../routing/route-message';
@@ -35,13 +36,13 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
       pushAccounts = await PushAccounts.open(await bus.kv('pushAccounts'));
       const appliedThrough = new AppliedThrough();
       progress = await watchAppliedThrough(bus, appliedThrough, log);
-      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive, appliedThrough };
+      const ctx: RouteContext = { bus, registry: new SessionRegistry(kv), sessions, pushAccounts, domain, log, archive, idCheck: new IdCheck(archive, log), appliedThrough };
       running = await consumeEvents(bus.js, InboundStanzaEvent, {
         stream: bus.names.stream('inbound'), durable: bus.names.durable('router', 'inbound'), log, inOrder: { maxAttempts: 20 },
         // Accounts are independent: one account's stanzas stay in order, others pass (the
         // partition subject is the lane of events without an account header).
         lanes: { keyOf: (subject, account) => account ?? subject, maxInFlight: MAX_IN_FLIGHT },
-      }, async ({ value }): Promise<Verdict> => {
+      }, async ({ value, deliveryCount }): Promise<Verdict> => {
         let stanza;
         try {
           stanza = parseElement(value.xml, undefined, NS.client);
@@ -49,7 +50,7 @@ export function inboundWorker(bus: Bus, domain: string, archive: ArchiveStore, l
           return { kind: 'drop', reason: `unparsable stanza: ${(err as Error).message}` };
         }
         let outcome: RouteOutcome = 'routed';
-        if (stanza.name === 'message') outcome = await routeMessage(ctx, value, stanza);
+        if (stanza.name === 'message') outcome = await routeMessage(ctx, value, stanza, deliveryCount > 1);
         else if (stanza.name === 'iq') await routeIq(ctx, value, stanza);
         else if (stanza.name === 'presence') await routePresence(ctx, value);
         if (outcome !== 'archive-commits') {

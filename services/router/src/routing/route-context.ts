@@ -4,6 +4,7 @@ import type { concord } from '@concord/proto';
 import type { PushAccounts, SessionDirectory, SessionRegistry } from '@concord/registry';
 import type { ArchiveStore } from '@concord/storage';
 import type { AppliedThrough } from './applied-through';
+import type { IdCheck } from './id-check';
 
 export type InboundStanza = concord.events.v1.InboundStanza;
 
@@ -18,8 +19,10 @@ export interface RouteContext {
   pushAccounts: PushAccounts;
   domain: string;
   log: Logger;
-  /** Read-only here: tells whether a re-sent message is already archived. */
+  /** Read-only here: waits for a re-sent message's first copy to be archived. */
   archive: ArchiveStore;
+  /** Tells whether a message is a re-send of one already archived (bounded in time). */
+  idCheck: IdCheck;
   /** How far the archive has applied the history stream (its events carry it as proof). */
   appliedThrough: AppliedThrough;
 }

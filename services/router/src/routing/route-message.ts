@@ -29,10 +29,11 @@ function withStanzaId(stanza: Element, by: string, id: string): Element {
 /** Longest a re-send waits for its first copy to be archived before the event is retried. */
 const RESEND_WAIT_MS = 10_000;
 
-async function archivedSoon(ctx: RouteContext, account: string, archiveId: string): Promise<void> {
+/** Resolves once both copies are archived (the ack's promise), or throws after RESEND_WAIT_MS. */
+async function archivedSoon(ctx: RouteContext, ids: Map<string, string>): Promise<void> {
   const deadline = Date.now() + RESEND_WAIT_MS;
-  for (let wait = 10; !await ctx.archive.byId(account, archiveId); wait = Math.min(250, wait * 2)) {
-    if (Date.now() > deadline) throw new Error(`the first copy of ${archiveId} is not archived yet`);
+  for (let wait = 10; (await ctx.archive.idsInUse([...ids.keys()], [...ids.values()])).size < ids.size; wait = Math.min(250, wait * 2)) {
+    if (Date.now() > deadline) throw new Error(`the first copy of ${[...ids.values()].join(', ')} is not archived yet`);
     await new Promise((r) => setTimeout(r, wait));
   }
 }
@@ -48,12 +49,17 @@ function originIdOf(stanza: Element, fallback: string): string {
  * so that the sender's ack means both rows are committed) and live deliveries carrying the
  * archive IDs.
  */
-export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, stanza: Element): Promise<Outcome> {
+export async function routeMessage(ctx: RouteContext, inbound: InboundStanza, stanza: Element, redelivered: boolean): Promise<Outcome> {
   const d: Decision = decide(stanza, { imNg: inbound.imNg });
-  return traceDecision(d, inbound, () => applyDecision(ctx, inbound, stanza, d));
+  return traceDecision(d, inbound, () => applyDecision(ctx, inbound, stanza, d, redelivered));
 }
 
-async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: Element, d: Decision): Promise<Outcome> {
+/**
+ * `redelivered`: this stanza was handed to a router before (one that died or stalled), which may
+ * have archived it without delivering it. Its live copies go out again: gateways drop a copy a
+ * session was already given (by its stanza-id), so nothing depends on what the dead router did.
+ */
+async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: Element, d: Decision, redelivered: boolean): Promise<Outcome> {
   const sender = parseJid(inbound.from);
   const senderAccount = sender.bare();
   const to: Jid = d.facts.to ?? senderAccount;
@@ -87,36 +93,44 @@ async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: 
   const recipientId = predictedArchiveId(recipient, `${account}\n${inbound.clientId}`, originId);
   // Read before the lookup: what the archive had applied when the IDs were found unused.
   const appliedThroughMs = ctx.appliedThrough.ms;
-  const inUse = await ctx.archive.idsInUse([...new Set([account, recipient])], [...new Set([senderId, recipientId])]);
+  const copies = new Map([[recipient, recipientId], [account, senderId]]);
+  const inUse = await ctx.idCheck.inUse(copies);
+  const key = (owner: string, id: string) => `${owner}\n${id}`;
   // A re-send of a message already archived (same client, same origin-id, any stream) is the
-  // same message: not archived or delivered again, only acked again (DESIGN §3.3).
-  if (inUse.has(`${account}\n${senderId}`)) return 'already-archived';
-  // The recipient's copy already archived (its sender's not yet): the archive's ID check keeps the first.
-  const recipientProof = inUse.has(`${recipient}\n${recipientId}`) ? 0 : appliedThroughMs;
+  // same message: not archived or delivered again, only acked again (DESIGN §3.3). Both copies
+  // are checked: the sender's row is written before the recipient's is known to be.
+  const archived = inUse !== undefined && inUse.has(key(account, senderId)) && inUse.has(key(recipient, recipientId));
+  if (archived && !redelivered) return 'already-archived';
+  let outcome: Outcome = archived ? 'already-archived' : 'archive-commits';
   const senderCopy = withStanzaId(message, account, senderId);
   const recipientCopy = withStanzaId(message, recipient, recipientId);
-  const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, proof: number, dependsOnPosition = 0) =>
-    publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
-      concord.events.v1.HistoryEvent.fromPartial({
-        owner, archiveId, with: outgoing ? recipient : account, outgoing, xml: serialize(copy), originId,
-        inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition, appliedThroughMs: proof,
-        ...(reply ? { replyGatewayNode: inbound.gatewayNode, replyStreamId: inbound.streamId, replyStreamSeq: inbound.streamSeq } : {}),
-      }), { msgId: `h:${owner}:${archiveId}`, account: owner });
-  // The sender's copy names the recipient's: its commit (the sender's ack) waits for both rows.
-  const recipientEvent = recipient !== account ? await history(recipient, recipientId, recipientCopy, false, false, recipientProof) : undefined;
-  const senderEvent = await history(account, senderId, senderCopy, true, true, appliedThroughMs, recipientEvent?.seq ?? 0);
-  if (senderEvent.duplicate) {
-    // The same message is already on its way (a re-send racing its first copy, or this stanza
-    // routed again after a restart): the first copy was delivered; ack once it is archived.
-    await archivedSoon(ctx, account, senderId);
-    return 'already-archived';
+  if (!archived) {
+    // A copy whose ID was not seen unused (in use, or not checked) carries no proof: the archive reads its ID index.
+    const proof = (owner: string, id: string) => (inUse && !inUse.has(key(owner, id)) ? appliedThroughMs : 0);
+    const history = (owner: string, archiveId: string, copy: Element, outgoing: boolean, reply: boolean, dependsOnPosition = 0) =>
+      publishEvent(ctx.bus.publisher, ctx.bus.names.subjects.history(partitionOf(owner, ctx.bus.names.partitions)), HistoryEventType,
+        concord.events.v1.HistoryEvent.fromPartial({
+          owner, archiveId, with: outgoing ? recipient : account, outgoing, xml: serialize(copy), originId,
+          inboundId: inbound.id, timestampMs: inbound.receivedAtMs, dependsOnPosition, appliedThroughMs: proof(owner, archiveId),
+          ...(reply ? { replyGatewayNode: inbound.gatewayNode, replyStreamId: inbound.streamId, replyStreamSeq: inbound.streamSeq } : {}),
+        }), { msgId: `h:${owner}:${archiveId}`, account: owner });
+    // The sender's copy names the recipient's: its commit (the sender's ack) waits for both rows.
+    const recipientEvent = recipient !== account ? await history(recipient, recipientId, recipientCopy, false, false) : undefined;
+    const senderEvent = await history(account, senderId, senderCopy, true, true, recipientEvent?.seq ?? 0);
+    if (senderEvent.duplicate) {
+      // The same message is already on its way (this stanza routed before by a router that
+      // stopped, or a re-send racing its first copy): ack once it is archived.
+      await archivedSoon(ctx, copies);
+      if (!redelivered) return 'already-archived';
+      outcome = 'already-archived';
+    }
   }
 
   if (recipient === account) {
     // A note to self has one archived copy: the account's other sessions get that one.
     const own = await ctx.sessions.ofAccount(account);
     fanOut(ctx, own.filter((s) => s.fullJid !== inbound.from), senderCopy, urgent);
-    return 'archive-commits';
+    return outcome;
   }
   await publishPush(ctx, d, message, recipient, recipientId, inbound);
   const [recipientSessions, senderSessions] = await Promise.all([ctx.sessions.ofAccount(recipient), ctx.sessions.ofAccount(account)]);
@@ -126,5 +140,5 @@ async function applyDecision(ctx: RouteContext, inbound: InboundStanza, stanza: 
     fanOut(ctx, senderSessions.filter((s) => s.imNg && s.fullJid !== inbound.from), senderCopy, false);
     await sendCarbons(ctx, d, inbound, senderCopy, senderSessions);
   }
-  return 'archive-commits';
+  return outcome;
 }

@@ -1,10 +1,13 @@
 import { parseJid, JidError, type Jid } from '@concord/jid';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { deriveAllCredentials, preparePassword } from '@concord/sasl';
-import { AccountStore, connectCassandra } from '@concord/storage';
+import { Bus } from '@concord/bus';
+import { publishArchiveDeletion } from '@concord/events';
+import { createLogger } from '@concord/log';
+import { AccountStore, connectCassandra, type AccountRemoval } from '@concord/storage';
 
 export const ACCOUNT_USAGE = `  account add JID PASSWORD [--admin]   create an account ("-" as PASSWORD reads it from stdin)
-  account remove JID                   delete an account
+  account remove JID                   delete an account and everything it owns (archive, roster, push)
   account passwd JID PASSWORD          set a new password ("-" reads it from stdin)
   account list                         list every account`;
 
@@ -34,6 +37,12 @@ async function password(arg: string | undefined, stdin: () => Promise<string>): 
   }
 }
 
+function removalText(r: AccountRemoval): string {
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  return `${n(r.rosterItems, 'roster item')}, ${n(r.pushRegistrations, 'push registration')}, ${n(r.notifyPrefs, 'notification preference')}; ` +
+    `its archive is deleted by the history event at position ${r.archiveDeletedAt}`;
+}
+
 /** `concordctl account ...`; returns the process exit code. */
 export async function runAccount(c: CommonConfig, args: string[], out: (s: string) => void, stdin: () => Promise<string>): Promise<number> {
   const [sub, ...rest] = args;
@@ -50,9 +59,14 @@ export async function runAccount(c: CommonConfig, args: string[], out: (s: strin
       }
       case 'remove': {
         const jid = bareJid(rest[0], c.domain);
-        const removed = await store.remove(jid.toString());
-        out(removed ? `removed ${jid}` : `${jid} does not exist`);
-        return removed ? 0 : 1;
+        const bus = await Bus.connect({ servers: c.natsUrls, name: 'concordctl account remove', prefix: c.busPrefix, partitions: c.busPartitions, log: createLogger('concordctl', 'warn') });
+        try {
+          const removed = await new AccountStore(client, (owner) => publishArchiveDeletion(bus, owner)).remove(jid.toString());
+          out(removed ? `removed ${jid}: ${removalText(removed)}` : `${jid} does not exist`);
+          return removed ? 0 : 1;
+        } finally {
+          await bus.close();
+        }
       }
       case 'passwd': {
         const jid = bareJid(rest[0], c.domain);

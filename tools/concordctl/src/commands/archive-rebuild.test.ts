@@ -1,7 +1,9 @@
 import { retentionOf } from '@concord/storage';
-import { Lanes } from './archive-lanes';
+import { Lanes } from '@concord/archive';
+import { parseVerifyArgs } from './archive';
 import { RebuildProgress } from './archive-progress';
 import { lostHistory } from './archive-rebuild';
+import { holeLine, verifySummary } from './archive-verify';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
@@ -55,5 +57,42 @@ describe('rebuild progress', () => {
       'position 400 of 400 (100%): 400 events read, 396 applied, 100 events/s',
     ]);
     expect(progress.summary()).toBe('rebuilt: 400 events read up to position 400, 396 applied (written 395, duplicate 0, expired 0, retracted 1, deleted 0, ignored 0), 4 of other accounts skipped in 4.0s (100 events/s)');
+  });
+});
+
+describe('archive verify options', () => {
+  const domain = 'localhost';
+  it.each([
+    ['nothing: the whole stream, report only', [], { account: undefined, from: undefined, repair: false }],
+    ['one account, repaired', ['--account', 'alice@localhost', '--repair'], { account: 'alice@localhost', from: undefined, repair: true }],
+    ['events of the last 30 minutes', ['--since', '30m'], { account: undefined, from: { sinceMs: 1_800_000 }, repair: false }],
+    ['from a position', ['--from-seq', '120', '--repair'], { account: undefined, from: { seq: 120 }, repair: true }],
+  ])('%s', (_what, args, expected) => {
+    expect(parseVerifyArgs(args, domain)).toEqual(expected);
+  });
+
+  it.each([
+    [['--since', '30m', '--from-seq', '4'], 'not both'],
+    [['--since', 'soon'], 'a duration'],
+    [['--from-seq', '0'], 'a stream sequence'],
+    [['--account'], 'needs a value'],
+    [['--account', 'alice@elsewhere'], 'serves localhost'],
+    [['--force'], 'unknown option --force'],
+    [['alice@localhost'], 'unexpected argument'],
+  ])('refuses %j', (args, problem) => {
+    expect(() => parseVerifyArgs(args, domain)).toThrow(problem);
+  });
+});
+
+describe('archive verify output', () => {
+  const hole = { owner: 'alice@localhost', archiveId: 'A1', position: 42, kind: 'missing' as const, reason: 'no row and no ID' };
+  const report = { checked: 100, firstPosition: 3, lastPosition: 120, holes: [hole, { ...hole, position: 43, kind: 'row-lost' as const }], repaired: 2, failed: [], aborted: false };
+  it('names each hole by account, archive ID and position', () => {
+    expect(holeLine(hole)).toBe('hole\talice@localhost\tA1\tposition 42\tmissing: no row and no ID');
+  });
+  it('sums up, and says how to repair what it only reported', () => {
+    expect(verifySummary(report, false, '1.5')).toBe('verified: 100 events checked (positions 3..120) in 1.5s: 2 holes (missing 1, row-lost 1); run again with --repair to restore them from the stream');
+    expect(verifySummary(report, true, '1.5')).toBe('verified: 100 events checked (positions 3..120) in 1.5s: 2 holes (missing 1, row-lost 1), 2 repaired');
+    expect(verifySummary({ ...report, holes: [], repaired: 0 }, false, '0.2')).toBe('verified: 100 events checked (positions 3..120) in 0.2s: no holes');
   });
 });

@@ -1,19 +1,16 @@
-import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Client } from 'cassandra-driver';
-import { applyHistoryEvent } from '@concord/archive';
-import { busNames, partitionOf, type BusNames } from '@concord/bus';
+import { applyWithRetry, historyLastSeq, Lanes, readHistory } from '@concord/archive';
+import type { BusNames } from '@concord/bus';
 import { formatDuration } from '@concord/config';
-import { HistoryEventType, type HistoryEvent } from '@concord/events';
+import { HistoryEventType } from '@concord/events';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { ArchiveStore, clearAccountArchive, connectCassandra, truncateArchive, ttlSeconds, type Retention } from '@concord/storage';
-import { Lanes } from './archive-lanes';
-import { RebuildProgress, type ReplayOutcome } from './archive-progress';
+import { RebuildProgress } from './archive-progress';
+import { withHistoryStream } from './history-stream';
 
 /** Accounts replayed at once (each one's events in order). */
 const MAX_IN_FLIGHT = 32;
-/** Tries per event before the rebuild stops (Cassandra briefly unavailable is retried). */
-const MAX_ATTEMPTS = 5;
 
 export interface RebuildRequest {
   /** One account's archive; undefined: every account's. */
@@ -41,16 +38,7 @@ export function lostHistory(firstSeq: number, firstEventMs: number | undefined, 
  * docs/operations.md). Returns the process exit code.
  */
 export async function runRebuild(c: CommonConfig, req: RebuildRequest, out: (s: string) => void): Promise<number> {
-  const names = busNames(c.busPrefix, c.busPartitions);
-  const stream = names.stream('history');
-  const nc = await connect({ servers: c.natsUrls, name: 'concordctl-archive-rebuild' });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const state = await streamState(jsm, stream);
-    if (!state) {
-      out(`the history stream ${stream} does not exist (is CONCORD_BUS_PREFIX right?)`);
-      return 1;
-    }
+  return withHistoryStream(c, 'concordctl-archive-rebuild', out, async ({ js, jsm, names, stream, state }) => {
     const scope = req.account ?? 'every account';
     const range = state.messages > 0 ? `sequences ${state.firstSeq}..${state.lastSeq}` : 'no events';
     out(`rebuilding the archive of ${scope} from ${stream} (${range})`);
@@ -68,31 +56,13 @@ export async function runRebuild(c: CommonConfig, req: RebuildRequest, out: (s: 
     try {
       out(await clear(client, req.account, state.firstSeq));
       const progress = new RebuildProgress(out, state.lastSeq);
-      await replay(nc, names, new ArchiveStore(client, req.retention), req.account, state.firstSeq, progress);
+      await replay(js, jsm, names, new ArchiveStore(client, req.retention), req.account, state.firstSeq, progress);
       out(progress.summary());
       return 0;
     } finally {
       await client.shutdown();
     }
-  } finally {
-    await nc.close();
-  }
-}
-
-interface StreamState {
-  firstSeq: number;
-  lastSeq: number;
-  messages: number;
-}
-
-async function streamState(jsm: JetStreamManager, stream: string): Promise<StreamState | undefined> {
-  try {
-    const { state } = await jsm.streams.info(stream);
-    return { firstSeq: state.first_seq, lastSeq: state.last_seq, messages: state.messages };
-  } catch (err) {
-    if (/stream not found/i.test((err as Error).message)) return undefined;
-    throw err;
-  }
+  });
 }
 
 async function eventTime(jsm: JetStreamManager, stream: string, seq: number): Promise<number | undefined> {
@@ -115,53 +85,29 @@ async function clear(client: Client, account: string | undefined, firstSeq: numb
 }
 
 /**
- * Reads the stream (only the account's partition for one account) from `firstSeq` with an
- * ordered consumer and applies each event at its sequence. It stops once every event read
- * has been applied and the stream holds no newer one: an event the live archive applies
- * after that point finds every earlier row written, so a deletion or retraction it makes is
- * never undone by this replay.
+ * Reads the stream (only the account's partition for one account) from `firstSeq` and applies
+ * each event at its sequence. It stops once every event read has been applied and a read of
+ * the newer ones finds none: an event the live archive applies after that point finds every
+ * earlier row written, so a deletion or retraction it makes is never undone by this replay.
  */
-async function replay(nc: NatsConnection, names: BusNames, store: ArchiveStore, account: string | undefined, firstSeq: number, progress: RebuildProgress): Promise<void> {
-  const subject = account === undefined ? undefined : names.subjects.history(partitionOf(account, names.partitions));
-  const consumer = await jetstream(nc).consumers.get(names.stream('history'), { opt_start_seq: firstSeq, ...(subject ? { filter_subjects: subject } : {}) });
-  try {
-    if ((await consumer.info()).num_pending === 0) return;
-    const lanes = new Lanes(MAX_IN_FLIGHT);
-    const messages = await consumer.consume({ max_messages: 512 });
+async function replay(js: JetStreamClient, jsm: JetStreamManager, names: BusNames, store: ArchiveStore, account: string | undefined, firstSeq: number, progress: RebuildProgress): Promise<void> {
+  const lanes = new Lanes(MAX_IN_FLIGHT);
+  for (let from = firstSeq; ;) {
+    const last = (await historyLastSeq(jsm, names)) ?? 0;
+    if (last < from) return;
+    let read = 0;
+    for await (const { seq, event } of readHistory(js, names, { from: { seq: from }, upTo: last, ...(account === undefined ? {} : { account }) })) {
+      read++;
+      progress.readAt(seq);
+      if (!event || (account !== undefined && event.owner !== account)) progress.counted(event ? 'other-account' : 'undecodable');
+      else await lanes.push(event.owner, async () => progress.counted(await applyWithRetry(store, event, seq)));
+    }
     try {
-      for await (const m of messages) {
-        progress.readAt(m.seq);
-        const event = decode(m);
-        if (!event || (account !== undefined && event.owner !== account)) progress.counted(event ? 'other-account' : 'undecodable');
-        else await lanes.push(event.owner, async () => progress.counted(await applyWithRetry(store, event, m.seq)));
-        if (m.info.pending > 0) continue;
-        await lanes.drain();
-        if ((await consumer.info()).num_pending === 0) break;
-      }
       await lanes.drain();
-    } finally {
-      await messages.close();
-    }
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
-}
-
-function decode(m: JsMsg): HistoryEvent | undefined {
-  try {
-    return HistoryEventType.fns.decode(m.data);
-  } catch {
-    return undefined;
-  }
-}
-
-async function applyWithRetry(store: ArchiveStore, event: HistoryEvent, seq: number): Promise<ReplayOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await applyHistoryEvent(store, event, seq);
     } catch (err) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`the event at position ${seq} (${event.owner}) could not be applied: ${(err as Error).message}; run the rebuild again`);
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      throw new Error(`${(err as Error).message}; run the rebuild again`);
     }
+    if (read === 0) return;
+    from = last + 1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Runs tasks concurrently across keys and strictly in order within one key, with at most
- * `maxInFlight` in hand. The archive rebuild keys events by account: one account's events
- * depend on each other (a retraction on its message), different accounts' never do.
+ * `maxInFlight` in hand. A replay of the history stream (a rebuild, a repair) keys events
+ * by account: one account's events depend on each other (a retraction on its message), different accounts' never do.
  *
  * The first failure stops the lanes: tasks not started yet are skipped (a later event of the
  * same account must not be applied without the earlier one), and push() and drain() throw it.
