@@ -7,7 +7,7 @@
  * their own; once Cassandra answers again the same login succeeds, and the gateway reports ready.
  */
 import { GatewayService, readGatewayConfig } from '@concord/gateway';
-import { startConcord, type RunningConcord } from '../support/concord';
+import { extraGatewayEnv, startConcord, type RunningConcord } from '../support/concord';
 import { RawClient } from '../support/raw-client';
 import { eventually, requireStack } from '../support/stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -44,18 +44,7 @@ describe('a gateway started during a Cassandra outage', () => {
     cassandra = await startTcpProxy(process.env['CONCORD_CASSANDRA_CONTACT_POINTS']?.split(',')[0] ?? '127.0.0.1:9042');
     if (how === 'down') cassandra.down();
     else cassandra.stall();
-    gateway = await GatewayService.create(readGatewayConfig({
-      ...process.env,
-      CONCORD_BUS_PREFIX: concord.name,
-      CONCORD_CASSANDRA_KEYSPACE: concord.name,
-      CONCORD_CASSANDRA_CONTACT_POINTS: cassandra.address,
-      CONCORD_NODE_ID: `gwout-${how}-${concord.name.slice(-6)}`,
-      CONCORD_LOG_LEVEL: 'error',
-      CONCORD_GATEWAY_HTTP_PORT: '0',
-      CONCORD_GATEWAY_TCP_PORT: '0',
-      CONCORD_GATEWAY_TLS_PORT: '0',
-      CONCORD_GATEWAY_WS_PORT: '0',
-    }));
+    gateway = await GatewayService.create(readGatewayConfig(extraGatewayEnv(concord, `gwout-${how}-${concord.name.slice(-6)}`, { CONCORD_CASSANDRA_CONTACT_POINTS: cassandra.address })));
     await gateway.start();
     const port = gateway.ports.tcp!;
     const readyz = async () => (await (await fetch(`http://127.0.0.1:${gateway!.httpPort}/readyz`)).json()) as { ready: boolean };

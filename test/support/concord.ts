@@ -214,6 +214,25 @@ export async function startConcord(label: string, env: Record<string, string> = 
   return running;
 }
 
+/**
+ * The environment of one more gateway of `concord`, in this process, on any free ports (e.g. one
+ * that reaches NATS or Cassandra through a proxy of the test): `env` adds to it.
+ */
+export function extraGatewayEnv(concord: RunningConcord, nodeId: string, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CONCORD_BUS_PREFIX: concord.name,
+    CONCORD_CASSANDRA_KEYSPACE: concord.name,
+    CONCORD_NODE_ID: nodeId,
+    CONCORD_LOG_LEVEL: 'error',
+    CONCORD_GATEWAY_HTTP_PORT: '0',
+    CONCORD_GATEWAY_TCP_PORT: '0',
+    CONCORD_GATEWAY_TLS_PORT: '0',
+    CONCORD_GATEWAY_WS_PORT: '0',
+    ...env,
+  };
+}
+
 /** An actor on @xmpp/client, logged in over TCP (STARTTLS, SASL2 + Bind2, Stream Management). */
 export async function xmppjsOnline(concord: RunningConcord, name: string, local: string, password: string, extra: Record<string, unknown> = {}): Promise<ClientDriver> {
   const driver = ClientDriver.xmppjs(name);

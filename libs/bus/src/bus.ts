@@ -18,13 +18,24 @@ export interface BusOptions {
   log: Logger;
 }
 
+/** What a reconnection listener is told. */
+export interface Reconnection {
+  /**
+   * When the connection was found lost. Core NATS messages published to this connection's
+   * subscriptions from a little before then until the reconnection went to nobody.
+   */
+  lostAtMs: number;
+}
+
 /** Longest a close waits for the connection to drain before it closes it anyway. */
 const DRAIN_WITHIN_MS = 5_000;
 
 /** One NATS connection with its JetStream handles and the registry's names. */
 export class Bus {
   private readonly kvs = new Map<BucketKey, KV>();
-  private readonly reconnectListeners = new Set<() => void>();
+  private readonly reconnectListeners = new Set<(r: Reconnection) => void>();
+  /** When the connection was last lost (the first disconnect since it was last up). */
+  private lostAtMs: number | undefined;
   /** Publishes events to JetStream (resolves with the PubAck). */
   readonly publisher: JsPublisher;
 
@@ -61,9 +72,12 @@ export class Bus {
   private watchStatus(): void {
     void (async () => {
       for await (const s of this.nc.status()) {
+        if (s.type === 'disconnect') this.lostAtMs ??= Date.now();
         if (s.type === 'reconnect') {
           coalesceSocketWrites(this.nc);
-          for (const l of [...this.reconnectListeners]) l();
+          const r: Reconnection = { lostAtMs: this.lostAtMs ?? Date.now() };
+          this.lostAtMs = undefined;
+          for (const l of [...this.reconnectListeners]) l(r);
         }
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
           this.log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats connection status');
@@ -76,7 +90,7 @@ export class Bus {
    * Calls `listener` at each reconnection until the returned function is called. A request the
    * server died holding is never answered: a caller waiting for one can give up and ask again.
    */
-  onReconnect(listener: () => void): () => void {
+  onReconnect(listener: (r: Reconnection) => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
   }

@@ -1,4 +1,4 @@
-export { Bus, type BusOptions } from './bus';
+export { Bus, type BusOptions, type Reconnection } from './bus';
 export { busNames, partitionOf, assertPrefix, DEFAULT_PREFIX, type BusNames, type StreamKey, type BucketKey } from './names';
 export { Header } from './headers';
 export { DEFAULT_BUS_SETTINGS, streamDecls, consumerDecls, gatewayConsumerDecls, bucketDecls, type BusSettings, type ConsumerDecl } from './registry';

@@ -20,6 +20,9 @@ export interface InboundSink {
 }
 
 /** A bound session as the rest of the gateway sees it. */
+/** Runs a task when its turn comes (Limiter.run). */
+export type Gate = <T>(task: () => Promise<T>) => Promise<T>;
+
 export interface BoundSession {
   readonly streamId: string;
   readonly jid: Jid;
@@ -35,6 +38,13 @@ export interface BoundSession {
   suspend(): Promise<void>;
   /** False when its stream was resumed on another gateway; the session then lets it go (SessionTable.release). */
   stillOwned(): Promise<boolean>;
+  /**
+   * Live deliveries from `since` on may have gone to nobody (this node's NATS connection was
+   * lost): what the archive has from then on that the session was not given follows, in order.
+   * Resolves once the archive has answered (or the session ended). The live flow is held at
+   * once; each archive query runs through `gate` (which bounds how many run at once).
+   */
+  missedDeliveries(since: Date, gate: Gate): Promise<void>;
 }
 
 /** Streams that can be resumed: kept while their connection is gone (XEP-0198 §5). */

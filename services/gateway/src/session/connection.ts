@@ -29,7 +29,7 @@ import { carbonsRequest, type CarbonsRequest } from '../stanzas/carbons';
 import { checkInbound, classifyChecked, echoName, stanzaKind, type InboundVerdict } from '../stanzas/inbound';
 import { answerOwnAccountDiscoInfo, isOwnAccountDiscoInfo } from '../stanzas/local-iq';
 import type { Transport } from '../transport/transport';
-import type { BoundSession, ConnectionDeps, Hibernated } from './connection-deps';
+import type { BoundSession, ConnectionDeps, Gate, Hibernated } from './connection-deps';
 import { RecentIds } from './recent-ids';
 
 const tracer = trace.getTracer('@concord/gateway');
@@ -100,6 +100,8 @@ export class Connection implements BoundSession {
   private replayed: Set<string> | undefined;
   /** Archive IDs given live, so that a second copy is dropped (made at the first one). */
   private recent: RecentIds | undefined;
+  /** Deliveries may have been lost from then on while a catch-up or replay ran: replayed after it. */
+  private missedSince: { since: Date; gate: Gate } | undefined;
   private preAuthTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private slowReaderTimer: NodeJS.Timeout | undefined;
@@ -410,7 +412,7 @@ export class Connection implements BoundSession {
       el('caught-up', { xmlns: NS.concord, 'last-id': catchup.lastId, complete: String(catchup.complete) })));
     // Messages routed before the session was registered that the archive had not written yet
     // reach it neither live nor in this catch-up: they follow, as live messages with a delay.
-    if (catchup.behind) this.replayFromArchive({ afterId: catchup.lastId || undefined, since: catchup.lastId ? undefined : b.catchup.since, skip: catchup.ids });
+    if (catchup.behind) void this.replayFromArchive({ afterId: catchup.lastId || undefined, since: catchup.lastId ? undefined : b.catchup.since, skip: catchup.ids });
     else this.releaseLive(catchup.ids);
   }
 
@@ -423,7 +425,24 @@ export class Connection implements BoundSession {
     // remember the replayed IDs for a while and drop such late copies.
     this.replayed = replayed;
     setTimeout(() => (this.replayed = undefined), REPLAYED_MEMORY_MS).unref();
+    // Given now: a replay of lost deliveries (missedDeliveries) must not bring them again.
+    const recent = (this.recent ??= new RecentIds(RECENT_IDS));
+    for (const id of replayed) recent.seenBefore(id);
     for (const live of held) this.deliver(live);
+    const missed = this.missedSince;
+    this.missedSince = undefined;
+    if (missed) void this.missedDeliveries(missed.since, missed.gate);
+  }
+
+  missedDeliveries(since: Date, gate: Gate): Promise<void> {
+    // A legacy session not yet available gets them in its replay at initial presence.
+    if (this.ended || !this.bound || this.legacy?.replayPending) return Promise.resolve();
+    if (this.liveBuffer) {
+      // A catch-up or replay is running; it may have read the archive before the loss.
+      if (!this.missedSince || since < this.missedSince.since) this.missedSince = { since, gate };
+      return Promise.resolve();
+    }
+    return this.replayFromArchive({ since: since.toISOString(), skip: new Set(this.recent?.ids() ?? []) }, gate);
   }
 
   /** A legacy session's initial presence: what arrived while it was away, with the live flow held meanwhile. */
@@ -691,7 +710,7 @@ export class Connection implements BoundSession {
    * made meanwhile went to nobody, so giving up would lose them. Until then only archived live
    * messages are held (they must follow the replay); pings, answers and presence go out.
    */
-  private replayFromArchive(start: ReplayStart): void {
+  private replayFromArchive(start: ReplayStart, gate: Gate = (task) => task()): Promise<void> {
     const { catchupMax } = this.deps.config;
     this.holdArchivedOnly = true;
     const held = this.liveBuffer ?? [];
@@ -701,14 +720,14 @@ export class Connection implements BoundSession {
       await this.registered;
       for (let wait = REPLAY_RETRY.firstMs, attempt = 1; ; wait = Math.min(REPLAY_RETRY.maxMs, wait * 2), attempt++) {
         if (this.ended) throw new ReplayAbandoned();
-        const r = await replayMissed(this.deps.archive, this.jid, start, { max: catchupMax, imNg: this.imNg, carbons: this.carbons })
+        const r = await gate(() => replayMissed(this.deps.archive, this.jid, start, { max: catchupMax, imNg: this.imNg, carbons: this.carbons }))
           .catch((err: Error) => err);
         if (!(r instanceof Error) && !r.behind) return r;
         if (attempt === 1) this.log.warn({ stream: this.streamId, reason: r instanceof Error ? r.message : 'the archive is behind' }, 'replay from the archive waits for it');
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     };
-    void replay().then((r) => {
+    return replay().then((r) => {
       for (const s of r.stanzas) this.write(s);
       this.releaseLive(r.ids);
     }, (err: Error) => {
@@ -719,7 +738,7 @@ export class Connection implements BoundSession {
   private afterResumed(r: { resend: Element[]; replay?: ReplayStart }): void {
     // Counted already, but maybe not yet in the record (queued while hibernating): behind it.
     for (const s of r.resend) this.send(s);
-    if (r.replay) this.replayFromArchive(r.replay);
+    if (r.replay) void this.replayFromArchive(r.replay);
     else this.releaseLive(new Set());
   }
 

@@ -155,6 +155,11 @@ export class LegacyMarkTracker {
   }
 
   /** True once: the caller runs the replay. */
+  /** The replay has not started yet: it will bring what is archived after the previous mark. */
+  get replayPending(): boolean {
+    return !this.replayClaimed;
+  }
+
   claimReplay(): boolean {
     if (this.replayClaimed) return false;
     this.replayClaimed = true;

@@ -32,4 +32,15 @@ describe('RecentIds', () => {
     expect(r.seenBefore('c')).toBe(true);
     expect(r.seenBefore('a')).toBe(false);
   });
+
+  it('lists the ids still within the ttl, oldest first', () => {
+    const clock = { t: 0 };
+    const r = new RecentIds({ max: 10, ttlMs: 1_000 }, at(clock));
+    r.seenBefore('a');
+    clock.t = 500;
+    r.seenBefore('b');
+    expect(r.ids()).toEqual(['a', 'b']);
+    clock.t = 1_200;
+    expect(r.ids()).toEqual(['b']);
+  });
 });

@@ -25,4 +25,10 @@ export class RecentIds {
     }
     return false;
   }
+
+  /** The IDs still within the bounds. */
+  ids(): string[] {
+    const t = this.now();
+    return [...this.seenAt].filter(([, at]) => t - at < this.opts.ttlMs).map(([id]) => id);
+  }
 }
