@@ -8,6 +8,9 @@ import { note, seconds, step } from './progress';
 import { readStackConfig, serviceEnv, type StackConfig } from './stack-config';
 import { stackDown, stackUp } from './stack';
 import { aptInstall } from './system';
+import { cassandraManaged } from './cassandra';
+import { natsManaged } from './nats';
+import { runningPid } from './proc';
 import { Supervisor, waitServicesReady } from './supervisor';
 
 const USAGE = `usage: node infra/bin/concord.mjs <command>
@@ -101,7 +104,10 @@ async function bench(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const cfg = config(env);
   const handle = await stackUp(cfg);
   try {
-    return await runScript(join(ROOT, 'test', 'bench', 'dist', 'run.js'), args, serviceEnv(cfg, env));
+    // The benchmark counts CPU per message across every process, the stack's included.
+    const stack = [['nats-server', runningPid(natsManaged(env))], ['cassandra', runningPid(cassandraManaged(env))]] as const;
+    const pids = stack.flatMap(([name, pid]) => (pid === undefined ? [] : [`${name}:${pid}`])).join(',');
+    return await runScript(join(ROOT, 'test', 'bench', 'dist', 'run.js'), args, { ...serviceEnv(cfg, env), CONCORD_BENCH_STACK_PIDS: pids });
   } finally {
     await stackDown(handle);
   }

@@ -12,6 +12,7 @@ import { INTERNAL_XML_LIMITS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { commitsWorker } from './consumers/commits';
 import { deliveriesWorker } from './consumers/deliveries';
+import { localHandlers, type LocalHandler } from './handlers';
 import { listenDirectTls, listenTcp, type Listener, type ListenOptions } from './listeners/tcp';
 import { listenWebSocket } from './listeners/websocket';
 import { ConnectionsPerAddress } from './limits/connections-per-address';
@@ -33,6 +34,11 @@ export interface GatewayOptions {
   metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
+/** Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret. */
+function newId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 /** Where a stanza enters: client listeners, sessions, and the bus edges they talk to. */
 export class GatewayService {
   private readonly host: ServiceHost;
@@ -46,6 +52,7 @@ export class GatewayService {
   private readonly archive: ArchiveQuerier;
   private readonly roster: RosterQuerier;
   private readonly push: PushSettingsClient;
+  private readonly handlers: readonly LocalHandler[];
 
   private constructor(readonly ctx: GatewayContext, opts: GatewayOptions) {
     this.metrics = gatewayMetrics(() => ctx.sessions.size);
@@ -53,6 +60,11 @@ export class GatewayService {
     this.archive = archiveQuerier(ctx.bus, INTERNAL_XML_LIMITS, ctx.log);
     this.roster = rosterQuerier(ctx.bus, ctx.config.nodeId, INTERNAL_XML_LIMITS, ctx.log);
     this.push = pushSettingsClient(ctx.bus, INTERNAL_XML_LIMITS, ctx.log);
+    this.handlers = localHandlers({
+      config: ctx.config, accounts: ctx.accounts, registrationThrottle: this.registrationThrottle,
+      archive: this.archive, roster: this.roster, push: this.push,
+      endAccount: (bare) => ctx.sessions.endAccount(bare), newId,
+    });
     this.host = new ServiceHost(ctx, {
       httpPort: ctx.config.httpPort, nodeConsumers: gatewayConsumerDecls(ctx.bus.names, ctx.config.nodeId),
       ...(opts.metricsHandler ? { metricsHandler: opts.metricsHandler } : {}),
@@ -161,9 +173,9 @@ export class GatewayService {
       roster: this.roster,
       push: this.push,
       serverFeatures: c.registration ? [NS.register] : [],
+      handlers: this.handlers,
       metrics: this.metrics,
-      // Stream and SM ids are unpredictable (RFC 6120 §4.7.3): a resumption id is a secret.
-      newId: () => randomBytes(12).toString('base64url'),
+      newId,
     });
   }
 

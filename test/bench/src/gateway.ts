@@ -14,6 +14,7 @@ import { createLogger } from '@concord/log';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
 import { AccountStore, connectCassandra, migrate, parseReplication } from '@concord/storage';
+import { cpuSecondsOf } from './cpu';
 import { deleteBus, freePorts, startService, stopService, waitReady, type Child } from './children';
 import { percentile, runConcurrent, type Row } from './stats';
 
@@ -59,13 +60,6 @@ function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssKb: kb('VmRSS'), anonKb: kb('RssAnon') };
-}
-
-/** User + system CPU seconds of a process (clock ticks at the usual 100 Hz). */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 type Reading = Memory & { settled: boolean; waitedS: number };
@@ -366,10 +360,10 @@ export async function benchGateway(c: CommonConfig): Promise<Row[]> {
     const base = await quietMemory(gateway.pid, writes, false);
     const baseGc = await quietMemory(gateway.pid, writes, true);
     out(`RSS with 0 sessions: ${mb(base.rssKb)} MB, ${mb(baseGc.rssKb)} MB after a forced full GC`);
-    const cpu0 = cpuSecondsOf(gateway.pid);
+    const cpu0 = (cpuSecondsOf(gateway.pid) ?? NaN);
     const setUp = await openSessions(n, (i) => openSession(tcp, c.domain, `b${i % accounts}`, `r${Math.floor(i / accounts)}`), () => gatewayExit === undefined);
     sockets = setUp.sockets;
-    const cpuSetUp = gatewayExit === undefined ? cpuSecondsOf(gateway.pid) - cpu0 : NaN;
+    const cpuSetUp = gatewayExit === undefined ? (cpuSecondsOf(gateway.pid) ?? NaN) - cpu0 : NaN;
     for (const [msg, count] of setUp.failures) out(`${count} session(s) failed: ${msg}`);
     if (gatewayExit !== undefined) throw new Error(`the gateway exited (${gatewayExit}) with ${sockets.length} sessions open:\n${gateway.tail()}`);
     if (setUp.stoppedEarly) throw new Error(`stopped opening sessions: ${setUp.stoppedEarly}`);

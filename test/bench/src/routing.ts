@@ -15,6 +15,7 @@ import { createLogger } from '@concord/log';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { deriveAllCredentials } from '@concord/sasl';
 import { AccountStore, connectCassandra, migrate, parseReplication } from '@concord/storage';
+import { cpuPerMessage, describeCpu, readCpu, stackPids, type CpuReading } from './cpu';
 import { deleteBus, freePorts, startService, stopService, waitReady, type Child } from './children';
 import { percentile, runConcurrent, type Row } from './stats';
 import { BenchClient, type Top } from './xmpp-client';
@@ -103,7 +104,10 @@ async function drained(p: Phase, expected: number, trackDelivery = true): Promis
   while ((p.ack.length < expected || (trackDelivery && p.delivery.length < expected)) && Date.now() < deadline) await sleep(20);
 }
 
-function phaseRow(bench: string, p: Phase, sent: number, t0: number, note: string): Row[] {
+/** CPU time of every process serving the benchmark so far (services, nats-server, Cassandra). */
+type CpuMeter = () => CpuReading;
+
+function phaseRow(bench: string, p: Phase, sent: number, t0: number, note: string, cpu?: { before: CpuReading; after: CpuReading }): Row[] {
   const seconds = (p.lastAckAt - t0) / 1000;
   const sort = (a: number[]) => [...a].sort((x, y) => x - y);
   const ack = sort(p.ack);
@@ -112,16 +116,24 @@ function phaseRow(bench: string, p: Phase, sent: number, t0: number, note: strin
   return [
     { bench: `${bench}: send→ack`, ops: ack.length, seconds, p50: percentile(ack, 50), p99: percentile(ack, 99), note: `${note}${missing}` },
     { bench: `${bench}: send→delivery`, ops: del.length, seconds: 0, p50: percentile(del, 50), p99: percentile(del, 99), note: 'live copy at the recipient connection' },
+    ...(cpu ? [cpuRow(bench, cpu.before, cpu.after, sent)] : []),
   ];
+}
+
+function cpuRow(bench: string, before: CpuReading, after: CpuReading, messages: number): Row {
+  const c = cpuPerMessage(before, after, messages);
+  const [total, ...parts] = describeCpu(c).split(' (');
+  return { bench: `${bench}: CPU per message`, ops: messages, seconds: 0, value: total!, note: `all processes: ${parts.join(' (').replace(/\)$/, '')}` };
 }
 
 let seq = 0;
 const nextId = (phase: number) => `b${phase}_${seq++}`;
 
 /** Open loop: `rate` messages/s for `seconds`, spread round-robin over the senders. */
-async function offered(senders: Sender[], rate: number, seconds: number, phaseNo: number, setPhase: (p: Phase) => void): Promise<Row[]> {
+async function offered(senders: Sender[], rate: number, seconds: number, phaseNo: number, setPhase: (p: Phase) => void, cpu: CpuMeter): Promise<Row[]> {
   const p = newPhase();
   setPhase(p);
+  const before = cpu();
   const total = Math.round(rate * seconds);
   const t0 = performance.now();
   let sent = 0;
@@ -138,13 +150,14 @@ async function offered(senders: Sender[], rate: number, seconds: number, phaseNo
     await sleep(2);
   }
   await drained(p, total);
-  return phaseRow(`1-1 durable, offered ${rate}/s`, p, total, t0, `${senders.length} senders → ${senders.length} recipients, ${seconds}s`);
+  return phaseRow(`1-1 durable, offered ${rate}/s`, p, total, t0, `${senders.length} senders → ${senders.length} recipients, ${seconds}s`, { before, after: cpu() });
 }
 
 /** Closed loop: each sender keeps `window` messages in flight until `total` are sent and acked. */
-async function closedLoop(senders: Sender[], total: number, window: number, phaseNo: number, setPhase: (p: Phase) => void, trackDelivery = true): Promise<Row[]> {
+async function closedLoop(senders: Sender[], total: number, window: number, phaseNo: number, setPhase: (p: Phase) => void, cpu: CpuMeter, trackDelivery = true): Promise<Row[]> {
   const p = newPhase();
   setPhase(p);
+  const before = cpu();
   const t0 = performance.now();
   let sent = 0;
   const pump = (s: Sender) => {
@@ -161,7 +174,7 @@ async function closedLoop(senders: Sender[], total: number, window: number, phas
   };
   senders.forEach(pump);
   await drained(p, total, trackDelivery);
-  return phaseRow(`1-1 durable, closed loop (${window} in flight per sender)`, p, total, t0, `sustained maximum; ${senders.length} senders`);
+  return phaseRow(`1-1 durable, closed loop (${window} in flight per sender)`, p, total, t0, `sustained maximum; ${senders.length} senders`, { before, after: cpu() });
 }
 
 export async function benchRouting(c: CommonConfig): Promise<Row[]> {
@@ -202,6 +215,9 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
       children.push(child);
       await waitReady(child, port);
     }
+    const processes = [...children.map((ch) => ({ name: ch.name, pid: ch.pid })), ...stackPids()];
+    const cpu: CpuMeter = () => readCpu(processes);
+    out(`CPU counted in: ${processes.map((p) => p.name).join(', ')}${stackPids().length === 0 ? ' (nats-server and Cassandra not known: run through npm run bench)' : ''}`);
     const store = new AccountStore(cassandra);
     const names = [...Array.from({ length: PAIRS }, (_, i) => [`s${i}`, `r${i}`]).flat(), 'catchup'];
     const creds = deriveAllCredentials(PASSWORD);
@@ -226,18 +242,18 @@ export async function benchRouting(c: CommonConfig): Promise<Row[]> {
     watchDeliveries(recipients, () => phase);
     const rows: Row[] = [];
     // Warm-up (JIT of the services and Cassandra, connection pools, partitions) is not reported.
-    await closedLoop(senders, WARMUP, 4, 0, (p) => (phase = p));
+    await closedLoop(senders, WARMUP, 4, 0, (p) => (phase = p), cpu);
     out(`warm-up of ${WARMUP} messages done`);
     for (const [i, rate] of RATES.entries()) {
-      rows.push(...await offered(senders, rate, SECONDS_PER_RATE, i + 1, (p) => (phase = p)));
+      rows.push(...await offered(senders, rate, SECONDS_PER_RATE, i + 1, (p) => (phase = p), cpu));
       out(`offered ${rate}/s done`);
     }
-    rows.push(...await closedLoop(senders, 20_000, CLOSED_LOOP_WINDOW, 90, (p) => (phase = p)));
+    rows.push(...await closedLoop(senders, 20_000, CLOSED_LOOP_WINDOW, 90, (p) => (phase = p), cpu));
     out('closed loop done');
 
     // Catch-up: 10,000 messages into one account, then a 2.0 client asks for all of them.
     for (const s of senders) s.to = `catchup@${c.domain}`;
-    await closedLoop(senders, CATCHUP, 8, 91, (p) => (phase = p), false);
+    await closedLoop(senders, CATCHUP, 8, 91, (p) => (phase = p), cpu, false);
     const cu = await BenchClient.open({ port: tcp, domain: c.domain, user: 'catchup', password: PASSWORD, resource: 'device-1' });
     clients.push(cu);
     const t0 = performance.now();

@@ -4,6 +4,7 @@ import type { AccountStore } from '@concord/storage';
 import type { Element } from '@concord/xml';
 import type { Jid } from '@concord/jid';
 import type { GatewayConfig } from '../config';
+import type { LocalHandler } from '../handlers';
 import type { StreamManagement } from '../sm/stream-management';
 import type { SmJournal } from '../sm/sm-journal';
 import type { SmStore } from '../sm/sm-store';
@@ -94,6 +95,8 @@ export interface ConnectionDeps {
   /** What legacy sessions last received (their replay at the next login, DESIGN §3.5). */
   legacyMarks: LegacyMarkStore;
   serverFeatures: readonly string[];
+  /** The stanzas the gateway answers itself (handlers/), tried in order before routing. */
+  handlers: readonly LocalHandler[];
   metrics: GatewayMetrics;
   /** Monotonic source of unique stream ids on this node. */
   newId(): string;

@@ -13,21 +13,16 @@ import { LegacyMarkTracker, deliveredArchiveId, isLegacyBound } from './legacy-m
 import { ReplayAbandoned, isInitialPresence, legacyReplay } from './legacy-replay';
 import { bind2Resource, randomResource, readBind2 } from '../negotiation/bind2';
 import { streamFeatures } from '../negotiation/features';
-import { registerAfterAuth, registerBeforeAuth } from '../negotiation/registration';
+import { registerBeforeAuth } from '../negotiation/registration';
+import type { HandlerSession, LocalHandler } from '../handlers';
 import { StreamManagement } from '../sm/stream-management';
 import { SmJournal } from '../sm/sm-journal';
 import { Form, rebuild, referenceOf, replayStart, resendPlan, type Reference, type ReplayStart } from '../sm/sm-record';
 import { fetchArchived, replayMissed } from '../sm/resume-archive';
 import type { SmStateRecord } from '../sm/sm-store';
-import { isOwnArchiveRequest } from '../producers/archive-query';
-import { isPushSettingsRequest } from '../producers/push-settings';
-import { isRosterRequest } from '../producers/roster-query';
 import { CsiGate } from '../csi/csi-gate';
 import { SessionPresence } from '../presence/session-presence';
-import { handleAdmin, isAdminRequest, type AdminContext } from '../stanzas/admin-commands';
-import { carbonsRequest, type CarbonsRequest } from '../stanzas/carbons';
 import { checkInbound, classifyChecked, echoName, stanzaKind, type InboundVerdict } from '../stanzas/inbound';
-import { answerOwnAccountDiscoInfo, isOwnAccountDiscoInfo } from '../stanzas/local-iq';
 import type { Transport } from '../transport/transport';
 import type { BoundSession, ConnectionDeps, Gate, Hibernated } from './connection-deps';
 import { RecentIds } from './recent-ids';
@@ -55,7 +50,7 @@ const SHUTDOWN_SETTLE_MS = 5_000;
  * then the bound session's stanzas. It decides nothing about routing: accepted stanzas are
  * handed to the inbound sink, and their outcomes come back to advance Stream Management.
  */
-export class Connection implements BoundSession {
+export class Connection implements BoundSession, HandlerSession {
   streamId = '';
   private account: Jid | undefined;
   private bound: Jid | undefined;
@@ -317,18 +312,6 @@ export class Connection implements BoundSession {
     this.fail('not-authorized', 'authenticate first');
   }
 
-  private adminContext(): AdminContext {
-    const { config, accounts } = this.deps;
-    return {
-      domain: config.domain,
-      accounts,
-      // Admins are named in CONCORD_ADMINS or flagged on their account (concordctl account add --admin).
-      isAdmin: async (bare) => config.admins.includes(bare) || (await accounts.get(bare))?.admin === true,
-      onAccountDeleted: (bare) => this.deps.sessions.endAccount(bare),
-      newSessionId: () => this.deps.newId(),
-    };
-  }
-
   /**
    * A dependency failed (Cassandra, NATS) while handling a client request: answer the request with
    * internal-server-error when there is one, else end the stream; never let it crash the process.
@@ -465,17 +448,17 @@ export class Connection implements BoundSession {
     });
   }
 
-  /** XEP-0280 enable/disable, answered once the session registry says so (the router reads it there). */
-  private setCarbons(iq: Element, request: CarbonsRequest, seq: number): void {
-    if ('error' in request) {
-      this.deliver(request.error);
-      return this.outcome(seq);
-    }
-    this.carbons = request.enable;
-    void this.deps.sessions.bind(this).then(() => {
-      this.deliver(el('iq', { type: 'result', id: iq.attrs['id'] }));
-      this.outcome(seq);
-    });
+  setCarbons(enable: boolean): Promise<void> {
+    this.carbons = enable;
+    return this.deps.sessions.bind(this);
+  }
+
+  rosterRequested(): void {
+    this.presence.used();
+  }
+
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
   }
 
   // ---- binding ---------------------------------------------------------------------------------
@@ -759,44 +742,8 @@ export class Connection implements BoundSession {
     const checked = checkInbound(raw, inboundCtx);
     if (checked.kind !== 'route') return this.apply(checked, seq, raw, span);
     const e = checked.stanza;
-    if (e.name === 'iq' && e.attrs['id'] && isOwnAccountDiscoInfo(e, this.jid.bare().toString())) {
-      const reply = answerOwnAccountDiscoInfo(e, this.deps.push.available ? [NS.push] : []);
-      reply.attrs['to'] = this.jid.toString();
-      this.deliver(reply);
-      return this.outcome(seq);
-    }
-    if (e.name === 'iq' && e.attrs['id'] && isOwnArchiveRequest(e, this.jid.bare().toString())) {
-      const iq = e.clone();
-      iq.attrs['from'] = this.jid.toString();
-      void this.deps.archive.query(this.jid.bare().toString(), this.jid.toString(), iq).then((stanzas) => {
-        for (const s of stanzas) this.deliver(s);
-        this.outcome(seq);
-      });
-      return;
-    }
-    if (e.name === 'iq' && e.attrs['id'] && isPushSettingsRequest(e, this.jid.bare().toString())) return void this.deps.push.forward(this, e).then(() => this.outcome(seq));
-    if (e.name === 'iq' && e.attrs['id'] && isRosterRequest(e, this.jid.bare().toString())) return this.askRoster(e, seq);
-    const carbons = carbonsRequest(e, { domain: this.deps.config.domain, account: this.jid.bare().toString() });
-    if (carbons) return this.setCarbons(e, carbons, seq);
-    if (e.name === 'iq' && isAdminRequest(e, this.deps.config.domain)) {
-      void handleAdmin(e, this.jid.toString(), this.adminContext()).then((reply) => {
-        this.deliver(reply);
-        this.outcome(seq);
-      });
-      return;
-    }
-    const register = e.name === 'iq' && e.attrs['to'] === undefined ? e.getChild('query', NS.register) : undefined;
-    if (register && e.attrs['id'] && (e.attrs['type'] === 'get' || e.attrs['type'] === 'set')) {
-      void registerAfterAuth(e, register, this.jid.bare(), this.registrationDeps()).then(({ reply, endStream }) => {
-        this.deliver(reply);
-        this.outcome(seq);
-        if (endStream) this.fail('not-authorized', 'the account was removed');
-      }, (err: Error) => {
-        this.internalError('registration', err, e);
-        this.outcome(seq);
-      });
-      return;
-    }
+    const handler = this.deps.handlers.find((h) => h.claims(e, this));
+    if (handler) return this.answer(handler, e, seq, raw);
     this.apply(classifyChecked(e, inboundCtx), seq, raw, span);
   }
 
@@ -820,13 +767,14 @@ export class Connection implements BoundSession {
     }
   }
 
-  /** Roster IQs are answered by the presence service (RFC 6121 §2); the session then gets roster pushes. */
-  private askRoster(e: Element, seq: number): void {
-    this.presence.used();
-    const iq = e.clone();
-    iq.attrs['from'] = this.jid.toString();
-    void this.deps.roster.query({ account: this.jid.bare().toString(), fullJid: this.jid.toString(), streamId: this.streamId }, iq).then((stanzas) => {
-      for (const s of stanzas) this.deliver(s);
+  /** A stanza the gateway answers itself (handlers/): its outcome is final once the answer is written. */
+  private answer(handler: LocalHandler, e: Element, seq: number, raw: Element): void {
+    this.deps.metrics.stanzasIn.add(1, { stanza: stanzaKind(raw), verdict: 'local' });
+    void handler.handle(e, this).then((r) => {
+      this.outcome(seq);
+      if (r?.endStream) this.fail(r.endStream.condition, r.endStream.text);
+    }, (err: Error) => {
+      this.internalError(handler.name, err, e);
       this.outcome(seq);
     });
   }
