@@ -21,6 +21,17 @@ export const PushRequestEvent = eventType('concord.events.v1.PushRequest', v1.Pu
 
 export const CommitOutcome = v1.Commit_Outcome;
 export type InboundStanza = concord.events.v1.InboundStanza;
+
+/**
+ * The stream sequence of the unavailable presence a gateway publishes when a session that used
+ * presence or the roster ends without one (RFC 6121 §4.5.2): no client stanza has it, so the
+ * presence service tells the end of a session from a client's own unavailable by it.
+ */
+export const SESSION_END_SEQ = 0;
+
+export function isSessionEnd(inbound: Pick<InboundStanza, 'streamSeq'>): boolean {
+  return inbound.streamSeq === SESSION_END_SEQ;
+}
 export type HistoryEvent = concord.events.v1.HistoryEvent;
 export type Commit = concord.events.v1.Commit;
 export type PushRequest = concord.events.v1.PushRequest;

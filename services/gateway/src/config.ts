@@ -1,4 +1,5 @@
 import { mergeSpecs, readConfig, type ConfigOf, type Env } from '@concord/config';
+import { DEFAULT_BUS_SETTINGS } from '@concord/bus';
 import { commonSpec, httpPortVar } from '@concord/runtime';
 
 /** The largest client limits an operator can configure. */
@@ -43,7 +44,11 @@ export const gatewaySpec = mergeSpecs(commonSpec, {
   authMaxFailuresPerIp: { env: 'CONCORD_GATEWAY_AUTH_FAILURES_PER_IP', type: 'int', default: 20, min: 1, doc: 'Failed authentications per IP per window before further attempts are refused' },
   authMaxFailuresPerAccount: { env: 'CONCORD_GATEWAY_AUTH_FAILURES_PER_ACCOUNT', type: 'int', default: 10, min: 1, doc: 'Failed authentications per account from one address per window (from many addresses: ten times as many, then only addresses the account never logged in from wait)' },
   authFailureWindow: { env: 'CONCORD_GATEWAY_AUTH_FAILURE_WINDOW', type: 'duration', default: 300_000, minMs: 1_000, doc: 'Window of the authentication failure limits' },
-  smResumeTimeout: { env: 'CONCORD_GATEWAY_SM_RESUME_TIMEOUT', type: 'duration', default: 300_000, minMs: 1_000, doc: 'How long a broken stream can be resumed (XEP-0198)' },
+  smResumeTimeout: {
+    env: 'CONCORD_GATEWAY_SM_RESUME_TIMEOUT', type: 'duration', default: 300_000, minMs: 1_000, maxMs: DEFAULT_BUS_SETTINGS.smStateTtlMs,
+    // A stream's record is not rewritten while it waits: it must outlive the wait in JetStream KV.
+    doc: 'How long a broken stream can be resumed (XEP-0198); at most the lifetime of the streams\' records in JetStream KV (10 minutes)',
+  },
   maxOutboundBytes: {
     env: 'CONCORD_GATEWAY_MAX_OUTBOUND_BYTES', type: 'int', default: 16_777_216, min: 65_536,
     doc: 'Bytes written to a connection and not yet taken by the client that may wait longer than CONCORD_GATEWAY_SLOW_READER_TIMEOUT (four times as many, not at all); beyond, the stream ends with resource-constraint (a Stream Management session stays resumable)',

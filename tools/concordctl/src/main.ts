@@ -2,7 +2,8 @@ import { ConfigError, readConfig } from '@concord/config';
 import { commonSpec } from '@concord/runtime';
 import { collectStatus, formatStatus } from './commands/status';
 import { runMigrate } from './commands/migrate';
-import { ACCOUNT_USAGE, runAccount, UsageError } from './commands/account';
+import { ACCOUNT_USAGE, runAccount } from './commands/account';
+import { commandArgs, UsageError } from './args';
 import { PUSH_USAGE, runPush } from './commands/push';
 import { ARCHIVE_USAGE, runArchive } from './commands/archive';
 
@@ -38,8 +39,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: strin
   }
   switch (command) {
     case 'status': {
+      let json: boolean;
+      try {
+        json = commandArgs(args, { json: { type: 'boolean' } }, 0).values.json === true;
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        err(`concordctl status: ${e.message}\n${USAGE}`);
+        return 64;
+      }
       const rows = await collectStatus(config, env);
-      out(args.includes('--json') ? JSON.stringify({ ready: rows.every((r) => r.ready), components: rows }, null, 2) : formatStatus(rows));
+      out(json ? JSON.stringify({ ready: rows.every((r) => r.ready), components: rows }, null, 2) : formatStatus(rows));
       return rows.every((r) => r.ready) ? 0 : 1;
     }
     case 'migrate':

@@ -16,8 +16,7 @@ export class SessionPresence {
 
   /**
    * The unavailable presence that announces the end, or nothing when the presence service never
-   * heard of the session. Published at stream sequence 0, which no client stanza has: the
-   * presence service tells the end of a session from a client's own unavailable by it.
+   * heard of the session. Published at SESSION_END_SEQ (@concord/events).
    */
   endOf(session: Jid): Element | undefined {
     if (!this.known) return undefined;

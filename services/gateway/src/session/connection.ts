@@ -1,3 +1,4 @@
+import { SESSION_END_SEQ } from '@concord/events';
 import { JidError, normalizeResourcepart, tryParseJid, type Jid } from '@concord/jid';
 import { el, parseElement, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
@@ -253,7 +254,7 @@ export class Connection implements BoundSession, HandlerSession {
     this.sm?.dispose();
     if (this.journal && !opts.moved) void this.journal.end(!opts.keepRecord);
     const end = (opts.announce ?? true) && this.bound ? this.presence.endOf(this.bound) : undefined;
-    if (end) this.publishChain = this.publishChain.then(() => this.publish(end, 0));
+    if (end) this.publishChain = this.publishChain.then(() => this.publish(end, SESSION_END_SEQ));
     if (this.bound && opts.moved) this.deps.sessions.release(this);
     else if (this.bound) this.deps.sessions.unbind(this);
   }

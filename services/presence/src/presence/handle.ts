@@ -1,3 +1,4 @@
+import { isSessionEnd } from '@concord/events';
 import { tryParseJid } from '@concord/jid';
 import type { concord } from '@concord/proto';
 import type { Element } from '@concord/xml';
@@ -8,14 +9,6 @@ import { goAvailable, goUnavailable, type Origin } from './broadcast';
 import { clientProbe, directedPresence, presenceError } from './directed';
 import { SUBSCRIPTION_TYPES, type SubscriptionType } from './subscription-rules';
 import { userSends } from './subscriptions';
-
-/**
- * A gateway marks the end of a session that used presence or the roster (stream closed without
- * unavailable) with an unavailable presence at stream sequence 0, which no client stanza has.
- */
-export function isSessionEnd(inbound: concord.events.v1.InboundStanza): boolean {
-  return inbound.streamSeq === 0;
-}
 
 /** One presence stanza from a session, routed here by the router in the account's order. */
 export async function handlePresence(ctx: PresenceContext, inbound: concord.events.v1.InboundStanza, stanza: Element): Promise<void> {

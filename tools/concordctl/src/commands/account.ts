@@ -4,14 +4,14 @@ import { deriveAllCredentials, preparePassword } from '@concord/sasl';
 import { Bus } from '@concord/bus';
 import { publishArchiveDeletion } from '@concord/events';
 import { createLogger } from '@concord/log';
+import type { Client } from 'cassandra-driver';
 import { AccountStore, connectCassandra, type AccountRemoval } from '@concord/storage';
+import { commandArgs, UsageError } from '../args';
 
 export const ACCOUNT_USAGE = `  account add JID PASSWORD [--admin]   create an account ("-" as PASSWORD reads it from stdin)
   account remove JID                   delete an account and everything it owns (archive, roster, push)
   account passwd JID PASSWORD          set a new password ("-" reads it from stdin)
   account list                         list every account`;
-
-export class UsageError extends Error {}
 
 export function bareJid(text: string | undefined, domain: string): Jid {
   if (!text) throw new UsageError('a JID is required');
@@ -43,45 +43,58 @@ function removalText(r: AccountRemoval): string {
     `its archive is deleted by the history event at position ${r.archiveDeletedAt}`;
 }
 
-/** `concordctl account ...`; returns the process exit code. */
+/** `concordctl account ...`; returns the process exit code. Arguments are checked before connecting. */
 export async function runAccount(c: CommonConfig, args: string[], out: (s: string) => void, stdin: () => Promise<string>): Promise<number> {
   const [sub, ...rest] = args;
-  const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
-  try {
-    const store = new AccountStore(client);
-    switch (sub) {
-      case 'add': {
-        const jid = bareJid(rest[0], c.domain);
-        const pw = await password(rest[1], stdin);
-        const created = await store.create({ jid: jid.toString(), credentials: deriveAllCredentials(pw), createdAt: new Date(), admin: rest.includes('--admin'), disabled: false });
+  switch (sub) {
+    case 'add': {
+      const { values, positionals } = commandArgs(rest, { admin: { type: 'boolean' } }, 2);
+      const jid = bareJid(positionals[0], c.domain);
+      const pw = await password(positionals[1], stdin);
+      return withAccounts(c, async (store) => {
+        const created = await store.create({ jid: jid.toString(), credentials: deriveAllCredentials(pw), createdAt: new Date(), admin: values.admin === true, disabled: false });
         out(created ? `created ${jid}` : `${jid} already exists`);
         return created ? 0 : 1;
-      }
-      case 'remove': {
-        const jid = bareJid(rest[0], c.domain);
-        const bus = await Bus.connect({ servers: c.natsUrls, name: 'concordctl account remove', prefix: c.busPrefix, partitions: c.busPartitions, log: createLogger('concordctl', 'warn') });
-        try {
+      });
+    }
+    case 'remove': {
+      const jid = bareJid(commandArgs(rest, {}, 1).positionals[0], c.domain);
+      const bus = await Bus.connect({ servers: c.natsUrls, name: 'concordctl account remove', prefix: c.busPrefix, partitions: c.busPartitions, log: createLogger('concordctl', 'warn') });
+      try {
+        return await withAccounts(c, async (_store, client) => {
           const removed = await new AccountStore(client, (owner) => publishArchiveDeletion(bus, owner)).remove(jid.toString());
           out(removed ? `removed ${jid}: ${removalText(removed)}` : `${jid} does not exist`);
           return removed ? 0 : 1;
-        } finally {
-          await bus.close();
-        }
+        });
+      } finally {
+        await bus.close();
       }
-      case 'passwd': {
-        const jid = bareJid(rest[0], c.domain);
-        const pw = await password(rest[1], stdin);
+    }
+    case 'passwd': {
+      const { positionals } = commandArgs(rest, {}, 2);
+      const jid = bareJid(positionals[0], c.domain);
+      const pw = await password(positionals[1], stdin);
+      return withAccounts(c, async (store) => {
         const changed = await store.setCredentials(jid.toString(), deriveAllCredentials(pw));
         out(changed ? `password changed for ${jid}` : `${jid} does not exist`);
         return changed ? 0 : 1;
-      }
-      case 'list': {
+      });
+    }
+    case 'list':
+      commandArgs(rest, {}, 0);
+      return withAccounts(c, async (store) => {
         for await (const jid of store.list()) out(jid);
         return 0;
-      }
-      default:
-        throw new UsageError(`unknown account command ${JSON.stringify(sub ?? '')}`);
-    }
+      });
+    default:
+      throw new UsageError(`unknown account command ${JSON.stringify(sub ?? '')}`);
+  }
+}
+
+async function withAccounts(c: CommonConfig, use: (store: AccountStore, client: Client) => Promise<number>): Promise<number> {
+  const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
+  try {
+    return await use(new AccountStore(client), client);
   } finally {
     await client.shutdown();
   }

@@ -2,7 +2,8 @@ import { retentionSpec } from '@concord/archive';
 import { parseDuration, readConfig, type Env } from '@concord/config';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { archiveStats, connectCassandra, retentionOf } from '@concord/storage';
-import { bareJid, UsageError } from './account';
+import { commandArgs, UsageError } from '../args';
+import { bareJid } from './account';
 import { runRebuild } from './archive-rebuild';
 import { formatArchiveStats } from './archive-stats';
 import { runVerify, type VerifyCommand } from './archive-verify';
@@ -15,23 +16,14 @@ export const ARCHIVE_USAGE = `  archive stats ACCOUNT [--json]       message cou
                                        (from the stream's start, or events stored since DURATION ago, or from
                                        position N) and list the holes; --repair: apply their events again`;
 
-/** Options of `archive verify`: `--name value` pairs and the --repair flag. */
+/** Options of `archive verify`. */
 export function parseVerifyArgs(args: string[], domain: string): Omit<VerifyCommand, 'retention'> {
-  const values = new Map<string, string>();
-  let repair = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--repair') repair = true;
-    else if (a === '--account' || a === '--since' || a === '--from-seq') {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      values.set(a, v);
-    } else throw new UsageError(a.startsWith('--') ? `unknown option ${a}` : `unexpected argument ${a}`);
-  }
-  if (values.has('--since') && values.has('--from-seq')) throw new UsageError('give --since or --from-seq, not both');
-  const account = values.has('--account') ? bareJid(values.get('--account'), domain).toString() : undefined;
-  const since = values.get('--since');
-  const fromSeq = values.get('--from-seq');
+  const { values } = commandArgs(args, { account: { type: 'string' }, since: { type: 'string' }, 'from-seq': { type: 'string' }, repair: { type: 'boolean' } }, 0);
+  const repair = values.repair === true;
+  if (values.since !== undefined && values['from-seq'] !== undefined) throw new UsageError('give --since or --from-seq, not both');
+  const account = values.account !== undefined ? bareJid(values.account, domain).toString() : undefined;
+  const since = values.since;
+  const fromSeq = values['from-seq'];
   if (since !== undefined) {
     const sinceMs = parseDuration(since);
     if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since ${since}: a duration such as 30m, 6h or 7d`);
@@ -51,26 +43,23 @@ export async function runArchive(c: CommonConfig, env: Env, args: string[], out:
   // The retention is the archive's own setting: a rebuild or a repair must expire rows as it does.
   const retention = () => retentionOf(readConfig(retentionSpec, env).archiveRetention);
   if (sub === 'verify') return runVerify(c, { ...parseVerifyArgs(rest, c.domain), retention: retention() }, out);
-  const flags = new Set(rest.filter((a) => a.startsWith('--')));
-  const positional = rest.filter((a) => !a.startsWith('--'));
-  const allowed = sub === 'stats' ? ['--json'] : ['--force'];
-  const unknown = [...flags].filter((f) => !allowed.includes(f));
-  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}`);
   switch (sub) {
     case 'stats': {
-      const account = bareJid(positional[0], c.domain).toString();
+      const { values, positionals } = commandArgs(rest, { json: { type: 'boolean' } }, 1);
+      const account = bareJid(positionals[0], c.domain).toString();
       const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
       try {
         const stats = await archiveStats(client, account);
-        out(flags.has('--json') ? JSON.stringify(stats, null, 2) : formatArchiveStats(stats).join('\n'));
+        out(values.json ? JSON.stringify(stats, null, 2) : formatArchiveStats(stats).join('\n'));
         return 0;
       } finally {
         await client.shutdown();
       }
     }
     case 'rebuild': {
-      const account = positional[0] === undefined ? undefined : bareJid(positional[0], c.domain).toString();
-      return runRebuild(c, { account, force: flags.has('--force'), retention: retention() }, out);
+      const { values, positionals } = commandArgs(rest, { force: { type: 'boolean' } }, 1);
+      const account = positionals[0] === undefined ? undefined : bareJid(positionals[0], c.domain).toString();
+      return runRebuild(c, { account, force: values.force === true, retention: retention() }, out);
     }
     default:
       throw new UsageError(`unknown archive command ${JSON.stringify(sub ?? '')}`);

@@ -1,7 +1,8 @@
 import { JidError, parseJid } from '@concord/jid';
 import { cassandraSettings, type CommonConfig } from '@concord/runtime';
 import { AccountStore, connectCassandra, NOTIFY_LEVELS, NotifyPrefsStore, PushRegistrationStore, type NotifyLevel, type PushRegistration } from '@concord/storage';
-import { bareJid, UsageError } from './account';
+import { commandArgs, UsageError } from '../args';
+import { bareJid } from './account';
 
 export const PUSH_USAGE = `  push list ACCOUNT                    XEP-0357 registrations of an account, one per device
   push prefs get ACCOUNT               notification preferences per conversation
@@ -41,8 +42,9 @@ export async function runPush(c: CommonConfig, args: string[], out: (s: string) 
   const command = prefs ? `${sub} ${prefs}` : sub;
   if (command !== 'list' && command !== 'prefs get' && command !== 'prefs set') throw new UsageError(`unknown push command ${JSON.stringify(args.join(' '))}`);
   // Arguments are checked before connecting, so a usage error needs no database.
-  const account = bareJid(rest[0], c.domain).toString();
-  const change = command === 'prefs set' ? { conversation: conversation(rest[1]), level: level(rest[2]) } : undefined;
+  const { positionals } = commandArgs(rest, {}, command === 'prefs set' ? 3 : 1);
+  const account = bareJid(positionals[0], c.domain).toString();
+  const change = command === 'prefs set' ? { conversation: conversation(positionals[1]), level: level(positionals[2]) } : undefined;
   const client = await connectCassandra({ ...cassandraSettings(c), keyspace: c.cassandraKeyspace });
   try {
     if (command === 'list') {
