@@ -1,3 +1,4 @@
+import { backoffMs, sleep } from './backoff';
 import { context as otContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { JetStreamClient, JsMsg, ConsumerMessages } from '@nats-io/jetstream';
 import type { Logger } from '@concord/log';
@@ -261,7 +262,8 @@ async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, 
         verdict = await otContext.with(trace.setSpan(parent, span), () => handler(delivered));
       } catch (err) {
         span.recordException(err as Error);
-        const backoff = Math.min(30_000, 250 * 2 ** Math.min(attempt + m.info.deliveryCount - 1, 7));
+        // Counted over redeliveries too: an event that failed before waits longer each time.
+        const backoff = backoffMs({ firstMs: 250, maxMs: 30_000 }, attempt + m.info.deliveryCount);
         if (!opts.inOrder) {
           verdict = { kind: 'retry', delayMs: backoff, reason: (err as Error).message };
         } else if (attempt >= opts.inOrder.maxAttempts) {
@@ -269,7 +271,7 @@ async function handleOne<T>(m: JsMsg, type: EventType<T>, opts: ConsumeOptions, 
         } else {
           log.warn({ subject: m.subject, seq: m.seq, attempt, reason: (err as Error).message }, 'event failed; retrying in place');
           m.working(); // keep the server from redelivering it while we wait
-          await new Promise((r) => setTimeout(r, backoff));
+          await sleep(backoff);
         }
       }
     }

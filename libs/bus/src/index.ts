@@ -10,3 +10,6 @@ export { JsPublisher, parsePubAck, PUBLISH_TIMEOUT_MS, type EventPublisher } fro
 export { consumeEvents, ack, type Verdict, type Delivered, type RunningConsumer, type ConsumeOptions } from './consume';
 export { injectTrace, extractTrace } from './trace';
 export { handledThrough } from './progress';
+export { backoffMs, sleep, type Backoff } from './backoff';
+export { Limiter } from './limiter';
+export { call, responder, rpc, type ResponderOptions, type RpcDecl } from './rpc';

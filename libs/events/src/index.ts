@@ -1,9 +1,10 @@
 /**
  * The event types that cross the bus, each declared once: its protobuf codec and the type
- * name sent in the Concord-Event-Type header. Producers and consumers import them from here.
+ * name sent in the Concord-Event-Type header; and the request/reply calls between services.
+ * Producers, consumers, callers and responders import them from here.
  */
 import { randomUUID } from 'node:crypto';
-import { eventType, partitionOf, publishEvent, type Bus } from '@concord/bus';
+import { eventType, partitionOf, publishEvent, rpc, type Bus } from '@concord/bus';
 import { concord } from '@concord/proto';
 
 const v1 = concord.events.v1;
@@ -18,6 +19,13 @@ export const CommitEvent = eventType('concord.events.v1.Commit', v1.Commit);
 export const DeliveryEvent = eventType('concord.events.v1.Delivery', v1.Delivery);
 /** A message that may wake the recipient's devices (PUSH stream); the push service decides per device. */
 export const PushRequestEvent = eventType('concord.events.v1.PushRequest', v1.PushRequest);
+
+/** A gateway's XEP-0313 query (or catch-up page) of a session's own archive; the archive answers. */
+export const ArchiveQueryRpc = rpc('archive-query', (n) => n.subjects.archiveQuery(), v1.ArchiveQueryRequest, v1.ArchiveQueryResponse);
+/** A session's roster IQ; the presence service answers. */
+export const RosterQueryRpc = rpc('roster-query', (n) => n.subjects.rosterQuery(), v1.RosterQueryRequest, v1.RosterQueryResponse);
+/** A session's XEP-0357 IQ, a login's due notices, or a status probe; the push service answers. */
+export const PushSettingsRpc = rpc('push-settings', (n) => n.subjects.pushSettings(), v1.PushSettingsRequest, v1.PushSettingsResponse);
 
 export const CommitOutcome = v1.Commit_Outcome;
 export type InboundStanza = concord.events.v1.InboundStanza;

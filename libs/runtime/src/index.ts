@@ -3,5 +3,4 @@ export { openBaseContext, closeBaseContext, cassandraSettings, type BaseContext,
 export { ServiceHost, type Worker, type HostOptions } from './host';
 // runMain is the `@concord/runtime/main` entry: loading it must not load the Cassandra driver.
 export { retryUntil } from './retry';
-export { Limiter } from './limiter';
 export { BasicService, type ServiceOptions } from './basic-service';

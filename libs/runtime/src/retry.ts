@@ -1,9 +1,10 @@
+import { backoffMs, sleep } from '@concord/bus';
 import type { Logger } from '@concord/log';
 
 /** Retries `attempt` with capped backoff until it succeeds or the deadline passes. */
 export async function retryUntil<T>(deadline: number, log: Logger, what: string, attempt: () => Promise<T>): Promise<T> {
-  let wait = 250;
   for (let n = 1; ; n++) {
+    const wait = backoffMs({ firstMs: 250, maxMs: 5_000 }, n);
     try {
       return await attempt();
     } catch (err) {
@@ -11,8 +12,7 @@ export async function retryUntil<T>(deadline: number, log: Logger, what: string,
         throw new Error(`gave up waiting for ${what} after ${n} attempts: ${(err as Error).message}`);
       }
       log.warn({ what, attempt: n, err: (err as Error).message }, 'dependency not ready, retrying');
-      await new Promise((r) => setTimeout(r, wait));
-      wait = Math.min(wait * 2, 5_000);
+      await sleep(wait);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ack, consumeEvents, type Bus, type RunningConsumer, type Verdict } from '@concord/bus';
+import { ack, consumeEvents, type Bus, type RunningConsumer, type Verdict, backoffMs, sleep } from '@concord/bus';
 import { CommitOutcome, HistoryEventType, publishCommit, type HistoryEvent } from '@concord/events';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
@@ -92,7 +92,8 @@ export function historyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterm
         if (failure.verdict === 'retry') {
           if (stopping) return leaveForRedelivery;
           if (attempt % LOG_EVERY_ATTEMPTS === 1) log.warn({ err: (err as Error).message, attempt }, 'archive write failed; retrying in place');
-          await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt, Math.max(0, opts.retryForMs - failingForMs))));
+          // Never past the retry period: the last attempt comes as it ends.
+          await sleep(Math.min(backoffMs({ firstMs: 500, maxMs: MAX_BACKOFF_MS }, attempt), Math.max(0, opts.retryForMs - failingForMs)));
           continue;
         }
         log.error({ err: (err as Error).message, owner: value.owner, archiveId: value.archiveId, attempt, why: failure.reason }, 'archive write failed for good; acking the sender with a failure notice');

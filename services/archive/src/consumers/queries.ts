@@ -1,5 +1,5 @@
-import type { Subscription } from '@nats-io/transport-node';
-import type { Bus } from '@concord/bus';
+import { responder, type Bus } from '@concord/bus';
+import { ArchiveQueryRpc } from '@concord/events';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
@@ -36,33 +36,24 @@ function answerLimits(req: { maxResults: number }, maxPayload: number): AnswerLi
   };
 }
 
+/**
+ * Queries answered at once by one archive instance: a query waits for the watermark (up to
+ * WATERMARK_WAIT_MS) and reads Cassandra, so they run side by side, within a bound.
+ */
+const MAX_IN_FLIGHT = 64;
+
 /** XEP-0313 queries from gateways, over core NATS request/reply. */
 export function queriesWorker(bus: Bus, store: ArchiveStore, log: Logger, watermark: Watermark): Worker {
-  let sub: Subscription | undefined;
-  let loop: Promise<void> | undefined;
-  return {
-    name: 'mam-queries',
-    async start() {
-      const s = bus.nc.subscribe(bus.names.subjects.archiveQuery(), { queue: QUEUE });
-      sub = s;
-      loop = (async () => {
-        for await (const m of s) {
-          try {
-            const req = concord.events.v1.ArchiveQueryRequest.decode(m.data);
-            if (req.minPosition > 0) await watermark.reached(req.minPosition, WATERMARK_WAIT_MS);
-            const limits = answerLimits(req, bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
-            const answer = await answerMam(store, req.account, req.fullJid, parseElement(req.iqXml, undefined, NS.client), limits);
-            m.respond(concord.events.v1.ArchiveQueryResponse.encode(answer).finish());
-          } catch (err) {
-            log.error({ err: (err as Error).message }, 'archive query failed');
-            m.respond(concord.events.v1.ArchiveQueryResponse.encode({ stanzas: [], resultIds: [] }).finish());
-          }
-        }
-      })();
+  return responder(bus, ArchiveQueryRpc, {
+    queue: QUEUE,
+    maxInFlight: MAX_IN_FLIGHT,
+    async answer(req) {
+      if (req.minPosition > 0) await watermark.reached(req.minPosition, WATERMARK_WAIT_MS);
+      const limits = answerLimits(req, bus.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+      return answerMam(store, req.account, req.fullJid, parseElement(req.iqXml, undefined, NS.client), limits);
     },
-    async stop() {
-      await sub?.drain();
-      await loop;
-    },
-  };
+    // With nothing to write, the gateway answers the client with an error itself.
+    failed: () => ({ stanzas: [], resultIds: [] }),
+    log,
+  });
 }

@@ -1,3 +1,4 @@
+import { backoffMs, sleep } from '@concord/bus';
 import type { HistoryEvent } from '@concord/events';
 import type { ArchiveStore } from '@concord/storage';
 import { applyHistoryEvent, type ApplyResult } from '../projection/apply';
@@ -15,7 +16,7 @@ export async function applyWithRetry(store: ArchiveStore, event: HistoryEvent, s
       return await applyHistoryEvent(store, event, seq);
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`the event at position ${seq} (${event.owner}) could not be applied: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      await sleep(backoffMs({ firstMs: 500, maxMs: Infinity }, attempt));
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Bus } from '@concord/bus';
+import { backoffMs, type Backoff, type Bus } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import type { Worker } from '@concord/runtime';
 import type { ArchiveStore } from '@concord/storage';
@@ -15,7 +15,7 @@ export type VerifyTrigger = 'start' | 'cassandra-back';
  * driver reports a node up before its connection pool is, so the first try often fails.
  */
 const MAX_RETRIES = 10;
-const retryDelayMs = (attempt: number) => Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+const RETRY: Backoff = { firstMs: 1_000, maxMs: 30_000 };
 
 /** Longest wait for the events handed to the archive before Cassandra came back to be handled. */
 const SETTLE_WAIT_MS = 60_000;
@@ -104,7 +104,7 @@ export function verifyWorker(bus: Bus, store: ArchiveStore, log: Logger, waterma
         log.warn({ trigger, attempt, err: (err as Error).message }, attempt < MAX_RETRIES ? 'archive verification failed; trying again' : 'archive verification failed; giving up until the next trigger');
         if (attempt < MAX_RETRIES && !abort.signal.aborted) {
           clearTimeout(retryTimer);
-          retryTimer = setTimeout(() => run(trigger, attempt + 1), retryDelayMs(attempt)).unref();
+          retryTimer = setTimeout(() => run(trigger, attempt + 1), backoffMs(RETRY, attempt)).unref();
         }
       }
     });

@@ -1,9 +1,9 @@
 import type { Subscription } from '@nats-io/transport-node';
 import { SpanKind, trace } from '@opentelemetry/api';
-import { extractTrace, type Bus, type Reconnection } from '@concord/bus';
+import { extractTrace, Limiter, type Bus, type Reconnection } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
-import { Limiter, type Worker } from '@concord/runtime';
+import type { Worker } from '@concord/runtime';
 import { parseElement } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { GatewayMetrics } from '../metrics';

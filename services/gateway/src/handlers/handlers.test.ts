@@ -1,6 +1,6 @@
 import { parseJid } from '@concord/jid';
 import type { AccountStore } from '@concord/storage';
-import { parseElement, type Element } from '@concord/xml';
+import { parseElement, serialize, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
 import type { AuthThrottle } from '@concord/sasl';
 import type { GatewayConfig } from '../config';
@@ -47,6 +47,8 @@ describe('the stanzas the gateway answers itself', () => {
     ['disco#info on a node of the own bare JID (a PEP node: routed)', iq(`type='get' to='alice@example.com'`, `<query xmlns='${NS.discoInfo}' node='x'/>`), undefined],
     ['disco#info on someone else', iq(`type='get' to='bob@example.com'`, `<query xmlns='${NS.discoInfo}'/>`), undefined],
     ['a MAM query on the own archive', iq(`type='set'`, `<query xmlns='${NS.mam}'/>`), 'own-archive'],
+    ['MAM preferences of the own archive', iq(`type='get'`, `<prefs xmlns='${NS.mam}'/>`), 'mam-prefs'],
+    ['MAM preferences of another archive', iq(`type='get' to='bob@example.com'`, `<prefs xmlns='${NS.mam}'/>`), undefined],
     ['a MAM query on another archive', iq(`type='set' to='room@rooms.example.com'`, `<query xmlns='${NS.mam}'/>`), undefined],
     ['a push enable', iq(`type='set'`, `<enable xmlns='${NS.push}' jid='push.example.net' node='n'/>`), 'push-settings'],
     ['a roster get', iq(`type='get'`, `<query xmlns='${NS.roster}'/>`), 'roster'],
@@ -95,5 +97,18 @@ describe('the stanzas the gateway answers itself', () => {
     await localHandlers(deps({ archive })).find((h) => h.name === 'own-archive')!.handle(iq(`type='set'`, `<query xmlns='${NS.mam}'/>`), s);
     expect(froms).toEqual([jid.toString()]);
     expect(s.out).toHaveLength(2);
+  });
+
+  it.each([
+    ['a get', `type='get'`, `<prefs xmlns='${NS.mam}'/>`, 'result', "default='always'><always/><never/></prefs>"],
+    ['a set of default=always (what clients send to turn archiving on)', `type='set'`, `<prefs xmlns='${NS.mam}' default='always'><always><jid>bob@example.com</jid></always><never/></prefs>`, 'result', "default='always'><always><jid>bob@example.com</jid></always><never/></prefs>"],
+    ['a set of default=roster: the preferences applied', `type='set'`, `<prefs xmlns='${NS.mam}' default='roster'/>`, 'result', "default='always'><always/><never/></prefs>"],
+    ['a set that names a JID never to archive: the preferences applied', `type='set'`, `<prefs xmlns='${NS.mam}' default='always'><always/><never><jid>bob@example.com</jid></never></prefs>`, 'result', "default='always'><always/><never/></prefs>"],
+  ])('answers MAM preferences: %s', async (_what, attrs, payload, type, contains) => {
+    const s = session();
+    await handlers.find((h) => h.name === 'mam-prefs')!.handle(iq(attrs, payload), s);
+    expect(s.out).toHaveLength(1);
+    expect(s.out[0]!.attrs['type']).toBe(type);
+    expect(serialize(s.out[0]!)).toContain(contains);
   });
 });

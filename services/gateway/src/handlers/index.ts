@@ -11,6 +11,7 @@ import type { RosterQuerier } from '../producers/roster-query';
 import { adminHandler } from './admin';
 import { carbonsHandler } from './carbons';
 import type { LocalHandler } from './handler';
+import { mamPrefsHandler } from './mam-prefs';
 import { ownArchiveHandler } from './own-archive';
 import { ownDiscoInfoHandler } from './own-disco-info';
 import { pushSettingsHandler } from './push-settings';
@@ -36,6 +37,7 @@ export function localHandlers(d: HandlerDeps): readonly LocalHandler[] {
   return [
     ownDiscoInfoHandler(d.push),
     ownArchiveHandler(d.archive),
+    mamPrefsHandler(),
     pushSettingsHandler(d.push),
     rosterHandler(d.roster),
     carbonsHandler(config.domain),

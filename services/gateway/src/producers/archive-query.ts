@@ -1,4 +1,5 @@
-import { handledThrough, type Bus } from '@concord/bus';
+import { call, handledThrough, type Bus } from '@concord/bus';
+import { ArchiveQueryRpc } from '@concord/events';
 import { concord } from '@concord/proto';
 import { parseElement, serialize, Verbatim, verbatim, type Element } from '@concord/xml';
 import type { Logger } from '@concord/log';
@@ -39,9 +40,7 @@ export function archiveQuerier(bus: Bus, limits: { maxStanzaBytes: number; maxDe
   // Each result is parsed alone, with the limits for the server's own answers (INTERNAL_XML_LIMITS).
   const parse = (x: string) => parseElement(x, limits, NS.client);
   const ask = async (account: string, fullJid: string, iq: Element, minPosition: number, maxResults: number) => {
-    const reply = await bus.nc.request(bus.names.subjects.archiveQuery(),
-      concord.events.v1.ArchiveQueryRequest.encode({ account, fullJid, iqXml: serialize(iq), minPosition, maxResults }).finish(), { timeout: TIMEOUT_MS });
-    return concord.events.v1.ArchiveQueryResponse.decode(reply.data);
+    return call(bus, ArchiveQueryRpc, { account, fullJid, iqXml: serialize(iq), minPosition, maxResults }, TIMEOUT_MS);
   };
   const failed = (iq: Element, err: unknown) => (err instanceof ArchiveUnanswered
     ? errorToClient(log, iq, 'internal-server-error', 'the archive could not answer', 'the archive answered with nothing (see its log)')

@@ -1,4 +1,5 @@
-import type { Bus } from '@concord/bus';
+import { call, type Bus } from '@concord/bus';
+import { PushSettingsRpc } from '@concord/events';
 import type { Jid } from '@concord/jid';
 import type { Logger } from '@concord/log';
 import { concord } from '@concord/proto';
@@ -11,8 +12,6 @@ const TIMEOUT_MS = 10_000;
 /** How often the gateway asks whether push works (for disco#info). */
 const PROBE_EVERY_MS = 15_000;
 
-const Request = concord.events.v1.PushSettingsRequest;
-const Response = concord.events.v1.PushSettingsResponse;
 const Action = concord.events.v1.PushSettingsRequest_Action;
 
 /** What push settings need of a session. */
@@ -51,14 +50,13 @@ export function pushSettingsClient(bus: Bus, limits: { maxStanzaBytes: number; m
   let available = false;
   let timer: NodeJS.Timeout | undefined;
   const ask = async (session: PushSession | undefined, action: number, iq?: Element) => {
-    const req = Request.encode({
+    const res = await call(bus, PushSettingsRpc, {
       action,
       account: session?.jid.bare().toString() ?? '',
       fullJid: session?.jid.toString() ?? '',
       clientId: session?.info.clientId ?? '',
       iqXml: iq ? serialize(iq) : '',
-    }).finish();
-    const res = Response.decode((await bus.nc.request(bus.names.subjects.pushSettings(), req, { timeout: TIMEOUT_MS })).data);
+    }, TIMEOUT_MS);
     available = res.available;
     return res;
   };

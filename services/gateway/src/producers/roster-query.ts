@@ -1,4 +1,5 @@
-import type { Bus } from '@concord/bus';
+import { call, type Bus } from '@concord/bus';
+import { RosterQueryRpc } from '@concord/events';
 import { concord } from '@concord/proto';
 import { parseElement, serialize, type Element } from '@concord/xml';
 import type { Logger } from '@concord/log';
@@ -23,10 +24,9 @@ export function rosterQuerier(bus: Bus, node: string, limits: { maxStanzaBytes: 
   return {
     async query(asker, iq) {
       try {
-        const reply = await bus.nc.request(bus.names.subjects.rosterQuery(), concord.events.v1.RosterQueryRequest.encode({
+        const { stanzas } = await call(bus, RosterQueryRpc, {
           account: asker.account, fullJid: asker.fullJid, iqXml: serialize(iq), gatewayNode: node, streamId: asker.streamId,
-        }).finish(), { timeout: TIMEOUT_MS });
-        const { stanzas } = concord.events.v1.RosterQueryResponse.decode(reply.data);
+        }, TIMEOUT_MS);
         if (stanzas.length === 0) return [errorToClient(log, iq, 'internal-server-error', 'the roster could not be read; try again', 'the presence service answered with nothing (see its log)')];
         // A large roster is one result, read with the limits for the server's own answers (INTERNAL_XML_LIMITS).
         return stanzas.map((x) => parseElement(x, limits, NS.client));

@@ -1,3 +1,4 @@
+import { backoffMs, sleep } from '@concord/bus';
 import type { Jid } from '@concord/jid';
 import { el, type Element } from '@concord/xml';
 import { NS } from '@concord/xmpp';
@@ -75,10 +76,10 @@ const ACK_FLOOR_LAG_MS = 1_000;
 /** True once the archive's consumer has acknowledged everything through `head` (given a moment to catch up). */
 async function archivedThrough(archive: ArchiveQuerier, head: number): Promise<boolean> {
   const deadline = Date.now() + ACK_FLOOR_LAG_MS;
-  for (let wait = 20; ; wait = Math.min(200, wait * 2)) {
+  for (let attempt = 1; ; attempt++) {
     if ((await archive.archivedThrough().catch(() => 0)) >= head) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(backoffMs({ firstMs: 20, maxMs: 200 }, attempt));
   }
 }
 

@@ -1,3 +1,4 @@
+import { backoffMs, sleep, type Backoff } from '@concord/bus';
 import { SESSION_END_SEQ } from '@concord/events';
 import { JidError, normalizeResourcepart, tryParseJid, type Jid } from '@concord/jid';
 import { el, parseElement, type Element } from '@concord/xml';
@@ -41,7 +42,10 @@ const OUTBOUND_HARD_FACTOR = 4;
 const RECENT_IDS = { max: 512, ttlMs: 300_000 };
 
 /** A legacy replay waiting for the archive asks again this often (doubling up to the max). */
-const REPLAY_RETRY = { firstMs: 250, maxMs: 2_000 };
+const REPLAY_RETRY: Backoff = { firstMs: 250, maxMs: 2_000 };
+
+/** Waits between the five attempts to hand a stanza to the bus. */
+const PUBLISH_RETRY: Backoff = { firstMs: 200, maxMs: 1_600 };
 
 /** Longest a graceful shutdown waits for a stream's record to be written (NATS may be unreachable). */
 const SHUTDOWN_SETTLE_MS = 5_000;
@@ -702,13 +706,13 @@ export class Connection implements BoundSession, HandlerSession {
     for (const s of held) this.deliver(s);
     const replay = async () => {
       await this.registered;
-      for (let wait = REPLAY_RETRY.firstMs, attempt = 1; ; wait = Math.min(REPLAY_RETRY.maxMs, wait * 2), attempt++) {
+      for (let attempt = 1; ; attempt++) {
         if (this.ended) throw new ReplayAbandoned();
         const r = await gate(() => replayMissed(this.deps.archive, this.jid, start, { max: catchupMax, imNg: this.imNg, carbons: this.carbons }))
           .catch((err: Error) => err);
         if (!(r instanceof Error) && !r.behind) return r;
         if (attempt === 1) this.log.warn({ stream: this.streamId, reason: r instanceof Error ? r.message : 'the archive is behind' }, 'replay from the archive waits for it');
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await sleep(backoffMs(REPLAY_RETRY, attempt));
       }
     };
     return replay().then((r) => {
@@ -792,7 +796,7 @@ export class Connection implements BoundSession, HandlerSession {
           if (!this.ended) this.deliver(errorReply(stanza, 'internal-server-error', { from: this.deps.config.domain, text: 'temporarily unable to accept stanzas' }));
           return this.outcome(seq);
         }
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        await sleep(backoffMs(PUBLISH_RETRY, attempt));
       }
     }
   }

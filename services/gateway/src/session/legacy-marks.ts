@@ -7,6 +7,7 @@
  * written to the socket when it has not; and everything written before a clean close (the
  * client read the stream up to the server's closing tag, RFC 6120 §4.4).
  */
+import { backoffMs, sleep } from '@concord/bus';
 import type { KV } from '@nats-io/kv';
 import type { Jid } from '@concord/jid';
 import type { Logger } from '@concord/log';
@@ -57,12 +58,12 @@ export class LegacyMarkStore {
 
   /** load(), tried again a few times while the bucket does not answer. */
   async loadRetrying(fullJid: string): Promise<string[] | undefined> {
-    for (let attempt = 1, wait = this.retry.firstWaitMs; ; attempt++, wait *= 2) {
+    for (let attempt = 1; ; attempt++) {
       try {
         return await this.load(fullJid);
       } catch (err) {
         if (attempt >= this.retry.attempts) throw err;
-        await new Promise((r) => setTimeout(r, wait));
+        await sleep(backoffMs({ firstMs: this.retry.firstWaitMs, maxMs: Infinity }, attempt));
       }
     }
   }

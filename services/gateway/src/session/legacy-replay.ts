@@ -12,6 +12,7 @@
  * a Cassandra outage, or not answering) would lose them for good once live messages move the
  * mark past them.
  */
+import { backoffMs, sleep } from '@concord/bus';
 import type { Jid } from '@concord/jid';
 import { el, type Element } from '@concord/xml';
 import { NS, carbonCopy } from '@concord/xmpp';
@@ -74,12 +75,11 @@ export async function legacyReplay(archive: ArchiveQuerier, session: Jid, marks:
 
 /** The newest `max` archived messages after `afterId` (all of them when it is undefined), complete. */
 async function missedSince(archive: ArchiveQuerier, session: Jid, afterId: string | undefined, opts: ReplayOptions): Promise<ResultPage['results']> {
-  let wait = opts.retry.firstMs;
+  let attempt = 0;
   const again = async (reason: string) => {
     if (opts.isOver()) throw new ReplayAbandoned(reason);
     opts.onRetry?.(reason);
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(opts.retry.maxMs, wait * 2);
+    await sleep(backoffMs(opts.retry, ++attempt));
   };
   // Read once: everything routed before the session was registered is at or below it, and a
   // head read again on each attempt would run ahead of the archive for as long as traffic flows.

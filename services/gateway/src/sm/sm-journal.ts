@@ -1,3 +1,4 @@
+import { backoffMs, sleep } from '@concord/bus';
 import type { Logger } from '@concord/log';
 import type { Element } from '@concord/xml';
 import { SmStreamMoved, type SmStateRecord, type SmStore } from './sm-store';
@@ -138,7 +139,7 @@ export class SmJournal {
   }
 
   private async write(record: SmStateRecord): Promise<boolean> {
-    for (let attempt = 0; !this.ended; attempt++) {
+    for (let attempt = 1; !this.ended; attempt++) {
       try {
         this.revision = await this.store.write(this.smId, record, this.revision);
         this.written++;
@@ -151,7 +152,7 @@ export class SmJournal {
         }
         // Held, not sent unrecorded: the stanzas wait (the SM queue bounds them) until NATS is back.
         this.log.warn({ err: (err as Error).message, sm: this.smId, attempt }, 'could not store Stream Management state; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 50 * 2 ** attempt)));
+        await sleep(backoffMs({ firstMs: 50, maxMs: RETRY_MAX_MS }, attempt));
       }
     }
     return false;

@@ -1,5 +1,5 @@
-import type { Subscription } from '@nats-io/transport-node';
-import type { Bus } from '@concord/bus';
+import { responder, type Bus } from '@concord/bus';
+import { PushSettingsRpc } from '@concord/events';
 import { concord } from '@concord/proto';
 import type { Worker } from '@concord/runtime';
 import { parseElement, serialize } from '@concord/xml';
@@ -10,8 +10,6 @@ import { answerLogin, answerSettingsIq, type SettingsAnswer, type SettingsDeps }
 /** All push instances share the requests; each is answered by one. */
 const QUEUE = 'push';
 
-const Request = concord.events.v1.PushSettingsRequest;
-const Response = concord.events.v1.PushSettingsResponse;
 const Action = concord.events.v1.PushSettingsRequest_Action;
 
 /**
@@ -20,10 +18,7 @@ const Action = concord.events.v1.PushSettingsRequest_Action;
  * client with an error itself.
  */
 export function settingsWorker(bus: Bus, deps: SettingsDeps): Worker {
-  let sub: Subscription | undefined;
-  let loop: Promise<void> | undefined;
-  const answer = async (data: Uint8Array): Promise<SettingsAnswer & { available: boolean }> => {
-    const req = Request.decode(data);
+  const answer = async (req: concord.events.v1.PushSettingsRequest): Promise<SettingsAnswer & { available: boolean }> => {
     const available = deps.transports.available;
     const session = { account: req.account, fullJid: req.fullJid, device: deviceOf(req.clientId, req.fullJid) };
     switch (req.action) {
@@ -35,27 +30,14 @@ export function settingsWorker(bus: Bus, deps: SettingsDeps): Worker {
         return { stanzas: [], pushEnabled: false, available };
     }
   };
-  return {
-    name: 'push-settings',
-    async start() {
-      const s = bus.nc.subscribe(bus.names.subjects.pushSettings(), { queue: QUEUE });
-      sub = s;
-      loop = (async () => {
-        for await (const m of s) {
-          // Answered concurrently: one slow Cassandra read must not hold back every login.
-          void answer(m.data).then(
-            (a) => m.respond(Response.encode({ stanzas: a.stanzas.map((x) => serialize(x)), pushEnabled: a.pushEnabled, available: a.available }).finish()),
-            (err: Error) => {
-              deps.log.error({ err: err.message }, 'push settings request failed');
-              m.respond(Response.encode({ stanzas: [], pushEnabled: false, available: deps.transports.available }).finish());
-            },
-          );
-        }
-      })();
+  // Answered concurrently: one slow Cassandra read must not hold back every login.
+  return responder(bus, PushSettingsRpc, {
+    queue: QUEUE,
+    answer: async (req) => {
+      const a = await answer(req);
+      return { stanzas: a.stanzas.map((x) => serialize(x)), pushEnabled: a.pushEnabled, available: a.available };
     },
-    async stop() {
-      await sub?.drain();
-      await loop;
-    },
-  };
+    failed: () => ({ stanzas: [], pushEnabled: false, available: deps.transports.available }),
+    log: deps.log,
+  });
 }

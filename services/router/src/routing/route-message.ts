@@ -1,4 +1,4 @@
-import { partitionOf, publishEvent } from '@concord/bus';
+import { partitionOf, publishEvent, backoffMs, sleep } from '@concord/bus';
 import { HistoryEventType } from '@concord/events';
 import { parseJid, type Jid } from '@concord/jid';
 import { concord } from '@concord/proto';
@@ -32,9 +32,9 @@ const RESEND_WAIT_MS = 10_000;
 /** Resolves once both copies are archived (the ack's promise), or throws after RESEND_WAIT_MS. */
 async function archivedSoon(ctx: RouteContext, ids: Map<string, string>): Promise<void> {
   const deadline = Date.now() + RESEND_WAIT_MS;
-  for (let wait = 10; (await ctx.archive.idsInUse([...ids.keys()], [...ids.values()])).size < ids.size; wait = Math.min(250, wait * 2)) {
+  for (let attempt = 1; (await ctx.archive.idsInUse([...ids.keys()], [...ids.values()])).size < ids.size; attempt++) {
     if (Date.now() > deadline) throw new Error(`the first copy of ${[...ids.values()].join(', ')} is not archived yet`);
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(backoffMs({ firstMs: 10, maxMs: 250 }, attempt));
   }
 }
 
