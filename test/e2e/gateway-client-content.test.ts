@@ -29,10 +29,12 @@ describe('gateway with what clients put in messages', () => {
       CONCORD_GATEWAY_SLOW_READER_TIMEOUT: '2s',
       CONCORD_GATEWAY_BYTES_PER_SECOND: String(64 << 20),
       CONCORD_GATEWAY_STANZAS_PER_SECOND: '1000',
+      CONCORD_GATEWAY_SM_MAX_QUEUE_BYTES: String(1 << 20),
     });
     await concord.addAccount('alice', 'alice-secret');
     await concord.addAccount('bob', 'bob-secret');
     await concord.addAccount('carol', 'carol-secret');
+    await concord.addAccount('dave', 'dave-secret');
     alice = await RawClient.connect(concord.ports.tcp);
     await alice.login(concord.domain, 'alice', 'alice-secret', 'laptop');
     // Acks (archived) tell the tests when the archives hold what was sent.
@@ -120,4 +122,18 @@ describe('gateway with what clients put in messages', () => {
     await again.login(concord.domain, 'carol', 'carol-secret', 'back');
     again.end();
   }, 120_000);
+
+  it('ends the stream of a client that reads but never acknowledges once its unacknowledged stanzas pass the byte bound', async () => {
+    const dave = await RawClient.connect(concord.ports.tcp);
+    await dave.login(concord.domain, 'dave', 'dave-secret', 'forgetful');
+    await dave.enableSm(); // and never answers the server's <r/>
+    const big = 'd'.repeat(100_000);
+    // 12 of 100 KB: past CONCORD_GATEWAY_SM_MAX_QUEUE_BYTES (1 MiB), far below the count bound.
+    for (let i = 0; i < 12; i++) alice.send(`<message to='dave@${concord.domain}' type='chat' id='unacked-${i}'><body>${i} ${big}</body></message>`);
+    await alice.allAcked();
+    await dave.waitClosed(10_000);
+    expect(dave.received).toMatch(/<stream:error><resource-constraint xmlns=['"]urn:ietf:params:xml:ns:xmpp-streams['"]\/>/);
+    // Everything is in dave's archive.
+    expect((await concord.archived(`dave@${concord.domain}`)).length).toBe(12);
+  }, 60_000);
 });

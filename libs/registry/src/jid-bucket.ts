@@ -38,16 +38,31 @@ export async function readKey<T>(kv: KV, key: string, decode: (b: Uint8Array) =>
 /**
  * Every value of one account in a bucket keyed by sessionKey. Reads the bucket (not a cache),
  * so a write that completed before the call is always seen. Bounded in time: a listing that
- * stalls throws, and the caller retries.
+ * stalls is stopped and tried once more (nats.js ends a key listing at the last pending key, or
+ * at the consumer's next heartbeat when a key expired between its count and its delivery, as
+ * TTL'd session keys do), then throws, and the caller retries.
  */
 export async function listAccount<T>(kv: KV, account: string, decode: (b: Uint8Array) => T): Promise<T[]> {
+  try {
+    return await listOnce(kv, account, decode);
+  } catch (err) {
+    if (!(err instanceof ListingStalled)) throw err;
+    return listOnce(kv, account, decode);
+  }
+}
+
+class ListingStalled extends Error {}
+
+async function listOnce<T>(kv: KV, account: string, decode: (b: Uint8Array) => T): Promise<T[]> {
   let timer: NodeJS.Timeout | undefined;
+  let keys: Awaited<ReturnType<KV['keys']>> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`session listing for ${account} timed out`)), LIST_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new ListingStalled(`session listing for ${account} timed out`)), LIST_TIMEOUT_MS);
   });
   const list = async () => {
     const out: T[] = [];
-    for await (const key of await kv.keys(`${Buffer.from(account).toString('base64url')}.>`)) {
+    keys = await kv.keys(`${Buffer.from(account).toString('base64url')}.>`);
+    for await (const key of keys) {
       const e = await readKey(kv, key, decode);
       if (e) out.push(e.value);
     }
@@ -57,5 +72,7 @@ export async function listAccount<T>(kv: KV, account: string, decode: (b: Uint8A
     return await Promise.race([list(), timeout]);
   } finally {
     clearTimeout(timer);
+    // A listing given up on must not keep its consumer's subscription open.
+    keys?.stop();
   }
 }

@@ -58,6 +58,10 @@ export const gatewaySpec = mergeSpecs(commonSpec, {
     doc: 'How long more than CONCORD_GATEWAY_MAX_OUTBOUND_BYTES may wait for a client to take it',
   },
   smMaxQueue: { env: 'CONCORD_GATEWAY_SM_MAX_QUEUE', type: 'int', default: 1_000, min: 10, doc: 'Unacknowledged outbound stanzas kept per stream; beyond it the stream is closed' },
+  smMaxQueueBytes: {
+    env: 'CONCORD_GATEWAY_SM_MAX_QUEUE_BYTES', type: 'int', default: 8_388_608, min: 1_048_576,
+    doc: 'Bytes of unacknowledged outbound stanzas kept per stream (connected or waiting to be resumed); beyond it the stream is closed as with CONCORD_GATEWAY_SM_MAX_QUEUE',
+  },
   catchupMax: { env: 'CONCORD_GATEWAY_CATCHUP_MAX', type: 'int', default: 1_000, min: 1, max: 100_000, doc: 'Most messages a Bind2 catch-up sends inline (the newest ones, marked incomplete when there are more); a client asks for up to this many, 250 when it names no max' },
   ackHoldMax: { env: 'CONCORD_GATEWAY_ACK_HOLD_MAX', type: 'duration', default: 15_000, minMs: 100, doc: 'Longest an <r/> answer waits for pending stanzas to be archived before answering with what is done' },
   registration: { env: 'CONCORD_GATEWAY_REGISTRATION', type: 'bool', default: false, doc: 'Allow XEP-0077 in-band registration of new accounts' },

@@ -1,7 +1,7 @@
 import { backoffMs, sleep, type Backoff } from '@concord/bus';
 import { SESSION_END_SEQ } from '@concord/events';
 import { JidError, normalizeResourcepart, tryParseJid, type Jid } from '@concord/jid';
-import { el, parseElement, type Element } from '@concord/xml';
+import { el, parseElement, serialize, type Element } from '@concord/xml';
 import { NS, errorReply, streamError, type StreamErrorCondition } from '@concord/xmpp';
 import { context as otContext, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { secondsSince, startTimer } from '@concord/telemetry';
@@ -540,7 +540,8 @@ export class Connection implements BoundSession, HandlerSession {
   // ---- Stream Management ------------------------------------------------------------------------
 
   private smOptions() {
-    return { ackHoldMaxMs: this.deps.config.ackHoldMax, maxQueue: this.deps.config.smMaxQueue, requestEvery: SM_REQUEST_EVERY };
+    const c = this.deps.config;
+    return { ackHoldMaxMs: c.ackHoldMax, maxQueue: c.smMaxQueue, maxQueueBytes: c.smMaxQueueBytes, requestEvery: SM_REQUEST_EVERY };
   }
 
   private enableSm(resume: boolean): Element {
@@ -851,10 +852,12 @@ export class Connection implements BoundSession, HandlerSession {
    */
   private write(stanza: Element, ref?: Reference): void {
     const counted = this.journal ? ref ?? referenceOf(stanza, this.jid) : undefined;
-    if (this.sm && !this.sm.outbound(stanza, counted)) {
+    // Measured for the queue's byte bound: a client that reads but never acks, or a stream
+    // waiting to be resumed, must not hold more than CONCORD_GATEWAY_SM_MAX_QUEUE_BYTES here.
+    if (this.sm && !this.sm.outbound(stanza, counted, Buffer.byteLength(serialize(stanza)))) {
       // Hibernating and the queue is full: the stream cannot be resumed losslessly any more.
       if (this.closing && !this.ended) return this.endSession();
-      return this.fail('resource-constraint', 'too many unacknowledged stanzas');
+      return this.fail('resource-constraint', 'too many unacknowledged stanzas (or bytes)');
     }
     if (this.closing) return;
     this.send(stanza);

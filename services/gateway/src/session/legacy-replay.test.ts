@@ -202,7 +202,7 @@ describe('replayAnswer', () => {
 describe('legacy mark tracking', () => {
   const log = createLogger('test', 'error');
   const message = (id: string) => parseElement(`<message xmlns='${NS.client}' to='${ALICE}'><body>m</body><stanza-id xmlns='${NS.sid}' by='${ALICE}' id='${id}'/></message>`, undefined, NS.client);
-  const sm = () => new StreamManagement('sm1', false, { ackHoldMaxMs: 1_000, maxQueue: 100, requestEvery: 1_000 }, { sendAck: () => undefined, requestAck: () => undefined });
+  const sm = () => new StreamManagement('sm1', false, { ackHoldMaxMs: 1_000, maxQueue: 100, maxQueueBytes: 1_000_000, requestEvery: 1_000 }, { sendAck: () => undefined, requestAck: () => undefined });
 
   it('with Stream Management, a message counts once acknowledged; a clean close counts the rest', async () => {
     const store = new LegacyMarkStore(fakeKv(), log);

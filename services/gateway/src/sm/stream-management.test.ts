@@ -4,7 +4,7 @@ import { StreamManagement } from './stream-management';
 function setup(ackHoldMaxMs = 10_000) {
   const acks: number[] = [];
   let requests = 0;
-  const sm = new StreamManagement('id', true, { ackHoldMaxMs, maxQueue: 3, requestEvery: 2 }, {
+  const sm = new StreamManagement('id', true, { ackHoldMaxMs, maxQueue: 3, maxQueueBytes: 1_000, requestEvery: 2 }, {
     sendAck: (h) => acks.push(h),
     requestAck: () => requests++,
   });
@@ -89,6 +89,15 @@ describe('StreamManagement outbound', () => {
     expect(sm.outbound(el('message', { id: '5' }))).toBe(false);
   });
 
+  it('reports overflow in bytes too, and frees the bytes of what the client acked', () => {
+    const { sm } = setup();
+    expect(sm.outbound(el('message', { id: '1' }), undefined, 600)).toBe(true);
+    expect(sm.outbound(el('message', { id: '2' }), undefined, 400)).toBe(true);
+    expect(sm.outbound(el('message', { id: '3' }), undefined, 1)).toBe(false);
+    expect(sm.ack(2)).toBe(true);
+    expect(sm.outbound(el('message', { id: '4' }), undefined, 998)).toBe(true);
+  });
+
   it.each([[-1], [3], [1.5], [2 ** 32]])('rejects impossible h=%s', (h) => {
     const { sm } = setup();
     sm.outbound(el('message'));
@@ -136,7 +145,7 @@ describe('StreamManagement records', () => {
     expect(snap).toMatchObject({ outboundSent: 2, outboundAcked: 1, recentArchiveIds: ['A1'] });
     expect(snap.queued).toEqual([{ xml: `<iq id='2'/>`, archiveId: '', form: 0 }]);
     const restored = StreamManagement.restore('id', { inboundHandled: 4, acked: 1, resend: [{ el: el('iq', { id: '2' }), ref: undefined }], recentArchiveIds: ['A1'] },
-      { ackHoldMaxMs: 10, maxQueue: 3, requestEvery: 2 }, { sendAck: () => undefined, requestAck: () => undefined });
+      { ackHoldMaxMs: 10, maxQueue: 3, maxQueueBytes: 1_000, requestEvery: 2 }, { sendAck: () => undefined, requestAck: () => undefined });
     expect(restored.inboundHandled).toBe(4);
     expect(restored.snapshot()).toMatchObject({ outboundSent: 2, outboundAcked: 1, recentArchiveIds: ['A1'] });
     expect(restored.resendAfter(1)!.map((e) => e.attrs['id'])).toEqual(['2']);

@@ -25,6 +25,15 @@ export interface SmCallbacks {
  * an <r/> is answered when every stanza received before it is final, or after `ackHoldMaxMs`
  * with what is final by then. Outbound: unacknowledged stanzas are kept for resumption.
  */
+export interface SmOptions {
+  ackHoldMaxMs: number;
+  /** Unacknowledged outbound stanzas kept; one more overflows the queue. */
+  maxQueue: number;
+  /** Their bytes (as serialized); more overflows the queue. */
+  maxQueueBytes: number;
+  requestEvery: number;
+}
+
 export class StreamManagement {
   private received = 0;
   private handled = 0;
@@ -33,6 +42,7 @@ export class StreamManagement {
   private sent = 0;
   private acked = 0;
   private readonly unacked: Outbound[] = [];
+  private unackedBytes = 0;
   /** Archive IDs of the last archived messages counted outbound (sm-record.ts). */
   private readonly recent: string[] = [];
   private sinceRequest = 0;
@@ -45,7 +55,7 @@ export class StreamManagement {
   constructor(
     readonly id: string,
     readonly resumable: boolean,
-    private readonly opts: { ackHoldMaxMs: number; maxQueue: number; requestEvery: number },
+    private readonly opts: SmOptions,
     private callbacks: SmCallbacks,
   ) {}
 
@@ -114,18 +124,19 @@ export class StreamManagement {
   }
 
   /**
-   * A stanza goes to the client (`ref`: the archived message it is a form of). Returns false
-   * when the queue overflowed.
+   * A stanza goes to the client (`ref`: the archived message it is a form of; `bytes`: its size
+   * as written). Returns false when the queue overflowed, in count or in bytes.
    */
-  outbound(el: Element, ref?: Reference): boolean {
+  outbound(el: Element, ref?: Reference, bytes = 0): boolean {
     this.sent++;
-    this.unacked.push({ n: this.sent, el, ref });
+    this.unacked.push({ n: this.sent, el, ref, bytes });
+    this.unackedBytes += bytes;
     if (ref) pushRecent(this.recent, ref.archiveId);
     if (++this.sinceRequest >= this.opts.requestEvery) {
       this.sinceRequest = 0;
       this.callbacks.requestAck();
     }
-    return this.unacked.length <= this.opts.maxQueue;
+    return this.unacked.length <= this.opts.maxQueue && this.unackedBytes <= this.opts.maxQueueBytes;
   }
 
   /**
@@ -138,7 +149,7 @@ export class StreamManagement {
     // The absolute count whose 32-bit value is h, at most what was sent.
     const acked = this.sent - (((this.sent - h) % MOD) + MOD) % MOD;
     this.acked = Math.max(this.acked, acked);
-    while (this.unacked.length > 0 && this.unacked[0]!.n <= this.acked) this.unacked.shift();
+    while (this.unacked.length > 0 && this.unacked[0]!.n <= this.acked) this.unackedBytes -= this.unacked.shift()!.bytes;
     return true;
   }
 
@@ -163,14 +174,15 @@ export class StreamManagement {
   static restore(
     id: string,
     state: { inboundHandled: number; acked: number; resend: { el: Element; ref: Reference | undefined }[]; recentArchiveIds: string[] },
-    opts: { ackHoldMaxMs: number; maxQueue: number; requestEvery: number },
+    opts: SmOptions,
     callbacks: SmCallbacks,
   ): StreamManagement {
     const sm = new StreamManagement(id, true, opts, callbacks);
     sm.received = sm.handled = sm.handledAcked = state.inboundHandled;
     sm.acked = state.acked;
     sm.sent = state.acked + state.resend.length;
-    state.resend.forEach((r, i) => sm.unacked.push({ n: state.acked + 1 + i, el: r.el, ref: r.ref }));
+    // Their sizes are not in the record: they count in number only (the record was bounded when written).
+    state.resend.forEach((r, i) => sm.unacked.push({ n: state.acked + 1 + i, el: r.el, ref: r.ref, bytes: 0 }));
     sm.recent.push(...state.recentArchiveIds);
     return sm;
   }
@@ -200,6 +212,8 @@ export interface Outbound {
   n: number;
   el: Element;
   ref: Reference | undefined;
+  /** Its size as written (0 when not known: a stanza restored from a record). */
+  bytes: number;
   /** How the record keeps it, made at the first write of the record. */
   saved?: SmQueued;
 }
